@@ -1,0 +1,173 @@
+"""Stage 1, load: a handbook folder in, its source documents with positions out.
+
+Reads ``content/handbook.yaml``, ``content/regions.yaml``,
+``content/roles/*.yaml`` and ``content/pages/*.md`` (Markdown with a YAML
+front matter block). Nothing is interpreted here beyond YAML itself: the
+result is plain data plus the line and column of every value, so that the
+model stage can report its errors at ``file:line:col``. Every unreadable file
+becomes a ``Problem``; loading goes on so that all of them are reported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import yamlpos
+from .errors import ContentError, Problem, display_path
+
+MAX_FILE_BYTES = 1_000_000
+CONTENT = "content"
+
+
+@dataclass
+class Document:
+    """One source file: its data, where each value sits, and its digest."""
+
+    path: Path
+    name: str  # as shown in messages: relative to the handbook folder
+    data: Any
+    located: yamlpos.Located
+    digest: str
+    body: str = ""  # the Markdown after the front matter (pages only)
+    body_line: int = 1  # line of the body's first line in the file
+
+    def problem(self, loc: tuple, message: str) -> Problem:
+        line, column = self.located.position(loc)
+        return Problem(self.name, line, column, message)
+
+
+@dataclass
+class Sources:
+    """Everything a handbook folder holds, before validation."""
+
+    root: Path
+    handbook: Document | None
+    regions: Document | None
+    roles: list[Document] = field(default_factory=list)
+    pages: list[Document] = field(default_factory=list)
+
+
+def load(root: Path) -> Sources:
+    """Read every content file of the handbook at ``root``.
+
+    Raises ``ContentError`` listing every file that cannot be read or parsed.
+    """
+    root = Path(root)
+    problems: list[Problem] = []
+    content = root / CONTENT
+    if not content.is_dir():
+        raise ContentError([Problem(display_path(content, root), 0, 0,
+                                    "no content folder here; is this a handbook? "
+                                    "Create one with `rolebook init DIR`")])
+    sources = Sources(
+        root=root,
+        handbook=_read_required(root, content / "handbook.yaml", problems),
+        regions=_read_optional(root, content / "regions.yaml", problems),
+        roles=_read_all(root, content / "roles", "*.yaml", problems),
+        pages=_read_all(root, content / "pages", "*.md", problems, front_matter=True),
+    )
+    if not sources.roles and not problems:
+        problems.append(Problem(display_path(content / "roles", root), 0, 0,
+                                "the handbook has no roles: add content/roles/<id>.yaml"))
+    if problems:
+        raise ContentError(problems)
+    return sources
+
+
+def _read_required(root: Path, path: Path, problems: list[Problem]) -> Document | None:
+    if not path.is_file():
+        problems.append(Problem(display_path(path, root), 0, 0, "file is missing"))
+        return None
+    return read_document(root, path, problems)
+
+
+def _read_optional(root: Path, path: Path, problems: list[Problem]) -> Document | None:
+    return read_document(root, path, problems) if path.exists() else None
+
+
+def _read_all(root: Path, folder: Path, pattern: str, problems: list[Problem],
+              front_matter: bool = False) -> list[Document]:
+    if not folder.is_dir():
+        return []
+    documents = []
+    for path in sorted(folder.glob(pattern)):
+        document = read_document(root, path, problems, front_matter)
+        if document is not None:
+            documents.append(document)
+    return documents
+
+
+def read_document(root: Path, path: Path, problems: list[Problem],
+                  front_matter: bool = False) -> Document | None:
+    """Read one file; on failure append a ``Problem`` and return None."""
+    name = display_path(path, root)
+    try:
+        raw = _read_bytes(root, path)
+        text = _decode(raw)
+        yaml_text, body, body_line = _split_front_matter(text) if front_matter else (text, "", 1)
+        located = yamlpos.parse(yaml_text)
+    except _Unreadable as exc:
+        problems.append(Problem(name, 0, 0, str(exc)))
+        return None
+    except yamlpos.YamlProblem as exc:
+        problems.append(Problem(name, exc.line, exc.column, exc.message))
+        return None
+    digest = hashlib.sha256(raw).hexdigest()
+    return Document(path, name, located.data, located, digest, body, body_line)
+
+
+class _Unreadable(Exception):
+    pass
+
+
+def _read_bytes(root: Path, path: Path) -> bytes:
+    real = path.resolve()
+    if not real.is_relative_to(root.resolve()):
+        raise _Unreadable(f"is a link to {real}, outside the handbook folder; "
+                          "copy the file into the handbook instead")
+    if not real.is_file():
+        raise _Unreadable("is not a regular file")
+    size = real.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise _Unreadable(f"is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,}; "
+                          "split it into several files")
+    return real.read_bytes()
+
+
+def _decode(raw: bytes) -> str:
+    if b"\x00" in raw:
+        raise _Unreadable("is not a text file (it contains NUL bytes)")
+    try:
+        return raw.decode("utf-8-sig")  # a BOM from Windows editors is fine
+    except UnicodeDecodeError as exc:
+        if _looks_like_cp1251(raw):
+            raise _Unreadable(
+                "is saved in the Windows-1251 encoding, not UTF-8; re-save it as UTF-8 "
+                "(Notepad: «Сохранить как» → Кодировка UTF-8), or convert it with "
+                "`iconv -f cp1251 -t utf-8`") from None
+        line = raw[: exc.start].count(b"\n") + 1
+        raise _Unreadable(f"is not valid UTF-8 text (bad byte 0x{raw[exc.start]:02x} "
+                          f"on line {line}); save it as UTF-8") from None
+
+
+def _looks_like_cp1251(raw: bytes) -> bool:
+    """Most high bytes fall in cp1251's Cyrillic letters (0xC0-0xFF)."""
+    high = [b for b in raw if b >= 0x80]
+    return bool(high) and sum(b >= 0xC0 for b in high) / len(high) > 0.8
+
+
+def _split_front_matter(text: str) -> tuple[str, str, int]:
+    """Split ``---\\nYAML\\n---\\nMarkdown``; the YAML keeps its line numbers."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        raise _Unreadable("must start with a front matter block: a line '---', "
+                          "the page's YAML (title: ...), and another line '---'")
+    for index in range(1, len(lines)):
+        if lines[index].strip() == "---":
+            # Blank first line keeps YAML line numbers equal to file line numbers.
+            yaml_text = "\n" + "".join(lines[1:index])
+            return yaml_text, "".join(lines[index + 1:]), index + 2
+    raise _Unreadable("front matter is not closed: add a line '---' after the page's YAML")

@@ -1,0 +1,27 @@
+"""Stage 4, render: a ``Catalog`` in, the files of the site out (into a staging ``Output``).
+
+Each renderer is a module: ``html`` (the handbook pages and assets), ``data``
+(roles.json, salaries.csv) and ``pdf`` (the official job descriptions).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..build import BuildOptions
+    from ..resolve import Catalog
+    from ..theme import Theme
+    from ..write import Output
+
+
+def render(catalog: "Catalog", theme: "Theme", output: "Output", options: "BuildOptions") -> None:
+    """Render every output of the handbook into ``output``."""
+    from . import data, html
+
+    html.render_site(catalog, theme, output)
+    data.render_data(catalog, output)
+    if options.pdf:
+        from . import pdf
+
+        pdf.render_pdfs(catalog, theme, output, options)

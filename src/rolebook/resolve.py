@@ -1,0 +1,270 @@
+"""Stage 3, resolve: validated models in, one consistent ``Catalog`` out.
+
+Checks what no single file can check on its own (references to roles,
+regions, segments, grades, departments and sources exist; ids are unique;
+reporting lines have no cycles; each salary band is given once) and derives
+what the renderers need (whom a role manages, in both directions). Every
+problem is reported at the position of the value that causes it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from .errors import ContentError, Problem
+from .load import Document, Sources
+from .model import Band, Handbook, Page, Region, Regions, Role, Segment
+from .validate import dotted as _dot, validate
+
+
+@dataclass(frozen=True)
+class RoleEntry:
+    """A role with its source document and what is derived from the others."""
+
+    role: Role
+    document: Document
+    reports_to: tuple[str, ...]
+    manages: tuple[str, ...]
+
+    @property
+    def id(self) -> str:
+        return self.role.id
+
+
+@dataclass(frozen=True)
+class PageEntry:
+    id: str
+    page: Page
+    document: Document
+
+
+@dataclass
+class Catalog:
+    """The whole handbook, validated and cross-referenced."""
+
+    handbook: Handbook
+    regions: dict[str, Region]
+    segments: dict[str, Segment]
+    roles: dict[str, RoleEntry]
+    pages: list[PageEntry] = field(default_factory=list)
+    digests: dict[str, str] = field(default_factory=dict)  # file name -> sha256
+    warnings: list[Problem] = field(default_factory=list)  # doubts that do not stop a build
+
+    def role(self, role_id: str) -> Role:
+        return self.roles[role_id].role
+
+
+def model(sources: Sources) -> tuple[Handbook | None, Regions, list[tuple[Role, Document]],
+                                     list[PageEntry], list[Problem]]:
+    """Validate every loaded document against its class."""
+    problems: list[Problem] = []
+    handbook = validate(sources.handbook, Handbook, problems) if sources.handbook else None
+    regions = (validate(sources.regions, Regions, problems) if sources.regions else None) \
+        or Regions.model_construct(regions=[], segments=[])
+    roles = [(role, doc) for doc in sources.roles
+             if (role := validate(doc, Role, problems)) is not None]
+    pages = [PageEntry(doc.path.stem, page, doc) for doc in sources.pages
+             if (page := validate(doc, Page, problems)) is not None]
+    return handbook, regions, roles, pages, problems
+
+
+def resolve(sources: Sources) -> Catalog:
+    """Validate and cross-check the loaded handbook; raise ``ContentError`` on problems."""
+    handbook, regions, roles, pages, problems = model(sources)
+    if handbook is None:
+        raise ContentError(problems)
+    checker = _Checker(handbook, regions, roles, problems)
+    # A role that failed validation still exists: do not also report it as unknown.
+    checker.role_ids |= {doc.path.stem for doc in sources.roles}
+    checker.check_all(sources, pages)
+    if problems:
+        raise ContentError(problems)
+    manages = checker.manages()
+    catalog = Catalog(
+        handbook=handbook,
+        regions={r.id: r for r in regions.regions},
+        segments={s.id: s for s in regions.segments},
+        roles={role.id: RoleEntry(role, doc, tuple(checker.reports[role.id]),
+                                  tuple(manages[role.id]))
+               for role, doc in sorted(roles, key=lambda pair: _role_order(handbook, pair[0]))},
+        pages=sorted(pages, key=lambda p: (p.page.order, p.page.title)),
+        digests={d.name: d.digest for d in _all_documents(sources)},
+    )
+    return catalog
+
+
+def _role_order(handbook: Handbook, role: Role) -> tuple:
+    departments = [d.id for d in handbook.departments]
+    rank = departments.index(role.department) if role.department in departments else 99
+    return (rank, role.category != "head", role.title)
+
+
+def _all_documents(sources: Sources) -> Iterable[Document]:
+    yield from (d for d in (sources.handbook, sources.regions) if d is not None)
+    yield from sources.roles
+    yield from sources.pages
+
+
+class _Checker:
+    """The cross-file rules, each a small method appending problems."""
+
+    def __init__(self, handbook: Handbook, regions: Regions,
+                 roles: list[tuple[Role, Document]], problems: list[Problem]):
+        self.handbook, self.regions, self.roles, self.problems = handbook, regions, roles, problems
+        self.role_ids = {role.id for role, _ in roles}
+        self.region_ids = {r.id for r in regions.regions}
+        self.segment_ids = {s.id for s in regions.segments}
+        self.department_ids = {d.id for d in handbook.departments}
+        self.source_ids = {s.id for s in handbook.sources}
+        self.reports = {role.id: list(role.reports_to) for role, _ in roles}
+
+    def check_all(self, sources: Sources, pages: list[PageEntry]) -> None:
+        self.check_unique_ids(sources)
+        for role, doc in self.roles:
+            self.check_role(role, doc)
+        for entry in pages:
+            self.check_page(entry)
+        self.check_cycles()
+
+    # -- ids ------------------------------------------------------------------
+    def check_unique_ids(self, sources: Sources) -> None:
+        if sources.handbook:
+            self._unique(sources.handbook, ("departments",),
+                         [d.id for d in self.handbook.departments], "department")
+            for i, dept in enumerate(self.handbook.departments):
+                if dept.head is not None:
+                    self._ref(sources.handbook, ("departments", i, "head"), dept.head,
+                              self.role_ids, "role")
+        if sources.regions:
+            self._unique(sources.regions, ("regions",), [r.id for r in self.regions.regions], "region")
+            self._unique(sources.regions, ("segments",),
+                         [s.id for s in self.regions.segments], "segment")
+        seen: dict[str, Document] = {}
+        for role, doc in self.roles:
+            if role.id != doc.path.stem:
+                self.problems.append(doc.problem(("id",), (
+                    f"id: '{role.id}' does not match the file name '{doc.path.name}'; "
+                    f"rename the file to {role.id}.yaml or change the id")))
+            if role.id in seen:
+                self.problems.append(doc.problem(("id",), (
+                    f"id: '{role.id}' is already used by {seen[role.id].name}")))
+            seen.setdefault(role.id, doc)
+
+    def _unique(self, doc: Document, loc: tuple, ids: list[str], what: str) -> None:
+        counts = Counter(ids)
+        for i, value in enumerate(ids):
+            if counts[value] > 1 and ids.index(value) != i:
+                self.problems.append(doc.problem(loc + (i, "id"),
+                                                 f"{_dot(loc)}[{i}].id: duplicate {what} id '{value}'"))
+
+    def _ref(self, doc: Document, loc: tuple, value: str, known: set[str], what: str) -> None:
+        if value not in known:
+            choices = ", ".join(sorted(known)) or "none defined"
+            self.problems.append(doc.problem(loc, f"{_dot(loc)}: unknown {what} '{value}' "
+                                                  f"(known: {choices})"))
+
+    # -- one role ---------------------------------------------------------------
+    def check_role(self, role: Role, doc: Document) -> None:
+        self._ref(doc, ("department",), role.department, self.department_ids, "department")
+        self._sources(doc, ("sources",), role.sources)
+        for field_name in ("reports_to", "manages"):
+            for i, other in enumerate(getattr(role, field_name)):
+                self._ref(doc, (field_name, i), other, self.role_ids, "role")
+                if other == role.id:
+                    self.problems.append(doc.problem((field_name, i),
+                                                     f"{field_name}[{i}]: a role cannot refer to itself"))
+        for direction in ("paths_in", "paths_out"):
+            for i, step in enumerate(getattr(role.career, direction)):
+                if step.role is not None:
+                    self._ref(doc, ("career", direction, i, "role"), step.role, self.role_ids, "role")
+        for i, comparison in enumerate(role.comparisons):
+            self._ref(doc, ("comparisons", i, "role"), comparison.role, self.role_ids, "role")
+        self._unique(doc, ("levels",), [level.id for level in role.levels], "level")
+        self._unique(doc, ("kpis",), [kpi.id for kpi in role.kpis], "KPI")
+        if role.salary is not None:
+            self.check_salary(role, doc)
+
+    def _sources(self, doc: Document, loc: tuple, values: list[str]) -> None:
+        if self.source_ids:
+            for i, value in enumerate(values):
+                self._ref(doc, loc + (i,), value, self.source_ids, "source")
+
+    def check_salary(self, role: Role, doc: Document) -> None:
+        salary = role.salary
+        self._sources(doc, ("salary",), [salary.source])
+        grade_ids = {g.id for g in salary.grades}
+        self._unique(doc, ("salary", "grades"), [g.id for g in salary.grades], "grade")
+        for i, level in enumerate(role.levels):
+            if level.salary_grade is not None:
+                self._ref(doc, ("levels", i, "salary_grade"), level.salary_grade, grade_ids, "grade")
+        seen: dict[tuple, int] = {}
+        for i, band in enumerate(salary.bands):
+            self._check_band(doc, i, band, grade_ids)
+            key = (band.region, band.segment, band.grade)
+            if key in seen:
+                self.problems.append(doc.problem(("salary", "bands", i), (
+                    f"salary.bands[{i}]: the same region, segment and grade as "
+                    f"salary.bands[{seen[key]}]")))
+            seen.setdefault(key, i)
+
+    def _check_band(self, doc: Document, i: int, band: Band, grade_ids: set[str]) -> None:
+        loc = ("salary", "bands", i)
+        if band.region is not None:
+            self._ref(doc, loc + ("region",), band.region, self.region_ids, "region")
+        if band.segment is not None:
+            self._ref(doc, loc + ("segment",), band.segment, self.segment_ids, "segment")
+        if band.grade is not None:
+            self._ref(doc, loc + ("grade",), band.grade, grade_ids, "grade")
+        if band.median is not None and band.min is not None and not band.min <= band.median <= band.max:
+            self.problems.append(doc.problem(loc + ("median",), (
+                f"salary.bands[{i}].median: {band.median} is outside {band.min}–{band.max}")))
+
+    def check_page(self, entry: PageEntry) -> None:
+        for i, role_id in enumerate(entry.page.roles):
+            self._ref(entry.document, ("roles", i), role_id, self.role_ids, "role")
+        self._sources(entry.document, ("sources",), entry.page.sources)
+
+    # -- reporting lines ----------------------------------------------------------
+    def manages(self) -> dict[str, list[str]]:
+        """Whom each role manages: its own list plus every role reporting to it."""
+        result = {role.id: list(role.manages) for role, _ in self.roles}
+        for role, _ in self.roles:
+            for boss in role.reports_to:
+                if boss in result and role.id not in result[boss]:
+                    result[boss].append(role.id)
+        return result
+
+    def check_cycles(self) -> None:
+        bosses = {role_id: set(ids) for role_id, ids in self.reports.items()}
+        for role, _ in self.roles:  # "A manages B" means B reports to A
+            for other in role.manages:
+                bosses.setdefault(other, set()).add(role.id)
+        docs = {role.id: doc for role, doc in self.roles}
+        for cycle in _cycles(bosses):
+            self.problems.append(docs[cycle[0]].problem(("reports_to",), (
+                "reports_to: reporting lines form a cycle: " + " → ".join(cycle))))
+
+
+def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """One cycle per back edge of a depth-first walk (linear in the graph's size)."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: finished
+    found = []
+    for start in sorted(edges):
+        if start in state:
+            continue
+        path, stack = [start], [iter(sorted(edges.get(start, ())))]
+        state[start] = 1
+        while stack:
+            nxt = next(stack[-1], None)
+            if nxt is None:
+                stack.pop()
+                state[path.pop()] = 2
+            elif state.get(nxt) == 1:
+                found.append(path[path.index(nxt):] + [nxt])
+            elif nxt not in state:
+                state[nxt] = 1
+                path.append(nxt)
+                stack.append(iter(sorted(edges.get(nxt, ()))))
+    return found

@@ -1,0 +1,101 @@
+"""Stage 2, validate: loaded documents in, model objects (or positioned problems) out.
+
+Runs each document through its pydantic class and turns every validation
+error into a ``Problem`` at the line and column of the offending value, with
+the field path and, for an unknown key, the closest known one.
+"""
+
+from __future__ import annotations
+
+import difflib
+import typing
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import Problem
+from .load import Document
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate(document: Document, cls: type[M], problems: list[Problem],
+             data: Any = None) -> M | None:
+    """The document as ``cls``; on failure append its problems and return None."""
+    data = document.data if data is None else data
+    if not isinstance(data, dict):
+        problems.append(document.problem((), f"expected a mapping of fields ({_kind(data)} found)"))
+        return None
+    try:
+        return cls.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            problems.append(document.problem(error["loc"], describe(error, cls)))
+        return None
+
+
+def describe(error: dict, cls: type[BaseModel]) -> str:
+    """A pydantic error as a sentence that names the field and says what to do."""
+    loc = error["loc"]
+    where = dotted(loc)
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        known = _fields_at(cls, loc[:-1])
+        hint = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+        suggestion = f"; did you mean '{hint[0]}'?" if hint else (
+            f"; known fields: {', '.join(known)}" if known else "")
+        return f"{where}: unknown field '{loc[-1]}'{suggestion}"
+    if kind == "missing":
+        return f"{where}: required field is missing"
+    message = error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    if kind.endswith("_type") or kind in {"literal_error", "string_pattern_mismatch"}:
+        message += f" (got {_show(error.get('input'))})"
+    return f"{where}: {message}" if where else message
+
+
+def dotted(loc: tuple) -> str:
+    """("salary", "bands", 3, "min") -> "salary.bands[3].min"."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif not _is_union_tag(part):
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _is_union_tag(part: str) -> bool:
+    # Discriminated unions add the tag ("official") or class name to the path.
+    return part[:1].isupper() or part in {"official", "order"}
+
+
+def _fields_at(cls: Any, loc: tuple) -> list[str]:
+    for part in loc:
+        if isinstance(part, int) or _is_union_tag(str(part)):
+            continue
+        fields = getattr(cls, "model_fields", {})
+        if part not in fields:
+            return []
+        cls = _model_in(fields[part].annotation)
+    return list(getattr(cls, "model_fields", {}))
+
+
+def _model_in(annotation: Any) -> Any:
+    """The pydantic class inside list[X] | None and similar wrappers."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _kind(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", str: "text", type(None): "nothing"}.get(
+        type(value), type(value).__name__)
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

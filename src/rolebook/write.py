@@ -1,0 +1,186 @@
+"""Stage 5, write: rendered files in, a complete site swapped into place out.
+
+A build writes into a staging folder next to the output and swaps it in only
+when everything succeeded, so a failed or interrupted build leaves the
+previous site as it was. A manifest (``.rolebook-manifest.json``) records
+every file rolebook wrote, with the key of the inputs it came from: files
+whose key did not change are reused from the previous site instead of being
+rendered again, and rolebook never deletes a file it did not write (files a
+person put into the output are carried over to the new site).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path, PurePosixPath
+
+from .errors import OutputError
+
+MANIFEST = ".rolebook-manifest.json"
+_RESERVED = {"con", "prn", "aux", "nul"} | {f"{d}{i}" for d in ("com", "lpt") for i in range(1, 10)}
+
+
+def safe_relpath(name: str) -> str:
+    """``name`` as a relative POSIX path that stays inside the output, or OutputError."""
+    path = PurePosixPath(name)
+    parts = path.parts
+    if not parts or path.is_absolute() or "\\" in name or any(
+            part in ("", ".", "..") or part.split(".")[0].lower() in _RESERVED
+            or part.startswith(".rolebook") for part in parts):
+        raise OutputError(f"refusing to write '{name}': the path would leave the output folder "
+                          "or use a reserved name")
+    return path.as_posix()
+
+
+class Output:
+    """A staging folder for one build of ``target``; ``commit`` swaps it in."""
+
+    def __init__(self, target: Path):
+        self.target = Path(target).absolute()
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = _lock(self.target)
+        self.previous = _read_manifest(self.target)
+        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.staging-",
+                                             dir=self.target.parent))
+        self.files: dict[str, dict] = {}
+        self.reused: list[str] = []
+        self.written: list[str] = []
+
+    # -- writing ------------------------------------------------------------------
+    def path(self, name: str) -> Path:
+        """Where ``name`` goes in the staging folder (for renderers writing files)."""
+        name = safe_relpath(name)
+        if name in self.files:
+            raise OutputError(f"two outputs would be written to '{name}'")
+        path = self.staging / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def put(self, name: str, data: bytes | str, key: str | None = None) -> None:
+        """Write one file; ``key`` identifies its inputs for the next build."""
+        path = self.path(name)
+        path.write_bytes(data.encode() if isinstance(data, str) else data)
+        self.record(name, key)
+
+    def record(self, name: str, key: str | None = None) -> None:
+        """Note a file a renderer wrote itself at ``self.path(name)``."""
+        name = safe_relpath(name)
+        self.files[name] = {"key": key}
+        self.written.append(name)
+
+    def reuse(self, name: str, key: str) -> bool:
+        """Take ``name`` from the previous site if it was made from the same inputs."""
+        name = safe_relpath(name)
+        entry = self.previous.get(name)
+        old = self.target / name
+        if not entry or entry.get("key") != key or not old.is_file():
+            return False
+        if _sha256(old) != entry.get("sha256"):
+            return False  # changed on disk since: do not trust it
+        new = self.path(name)
+        try:
+            os.link(old, new)
+        except OSError:
+            shutil.copy2(old, new)
+        self.files[name] = {"key": key}
+        self.reused.append(name)
+        return True
+
+    # -- finishing ----------------------------------------------------------------
+    def commit(self) -> None:
+        """Swap the staging folder in as the new site and drop the old one."""
+        for name, entry in self.files.items():
+            entry["sha256"] = _sha256(self.staging / name)
+        self._carry_over_foreign_files()
+        (self.staging / MANIFEST).write_text(
+            json.dumps({"files": self.files}, ensure_ascii=False, indent=0, sort_keys=True),
+            encoding="utf-8")
+        old = None
+        if self.target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.old-", dir=self.target.parent))
+            os.rename(self.target, old / "site")
+        os.rename(self.staging, self.target)
+        _fsync_dir(self.target.parent)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        self._release()
+
+    def discard(self) -> None:
+        """Drop the staging folder; the previous site stays as it was."""
+        shutil.rmtree(self.staging, ignore_errors=True)
+        self._release()
+
+    def _carry_over_foreign_files(self) -> None:
+        if not self.target.is_dir():
+            return
+        for path in sorted(self.target.rglob("*")):
+            name = path.relative_to(self.target).as_posix()
+            if path.is_file() and name != MANIFEST and name not in self.previous \
+                    and name not in self.files:
+                destination = self.staging / name
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, destination)
+
+    def _release(self) -> None:
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+
+    def __enter__(self) -> "Output":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.discard()
+
+
+def _lock(target: Path):
+    handle = open(target.parent / f".{target.name}.rolebook-lock", "w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise OutputError(f"another rolebook build is writing {target}; wait for it to finish")
+    return handle
+
+
+def _read_manifest(target: Path) -> dict[str, dict]:
+    """The previous build's files; refuses a non-empty folder rolebook did not make."""
+    if not target.exists():
+        return {}
+    if not target.is_dir():
+        raise OutputError(f"{target} exists and is not a folder")
+    manifest = target / MANIFEST
+    if not manifest.is_file():
+        if any(target.iterdir()):
+            raise OutputError(f"{target} is not empty and was not written by rolebook; "
+                              "choose another output folder with --out")
+        return {}
+    try:
+        files = json.loads(manifest.read_text(encoding="utf-8"))["files"]
+        return {name: entry for name, entry in files.items() if isinstance(entry, dict)}
+    except (ValueError, KeyError, TypeError):
+        return {}  # a damaged manifest only means nothing is reused
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

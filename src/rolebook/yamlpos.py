@@ -1,0 +1,130 @@
+"""YAML with positions: text in, plain data plus a map of where each value sits.
+
+PyYAML's safe loader forgets where a value came from, keeps the last of two
+duplicate keys, and expands aliases and merge keys (an 820-byte merge-key
+document takes it tens of seconds and hundreds of megabytes). Handbook files
+are edited by hand and errors must point at ``file:line:col``, so this module
+composes the node tree itself, refuses anchors, aliases, merge keys and
+duplicate keys, and records the line and column of every value under its
+path (``("salary", "bands", 3, "min")``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass
+class Located:
+    """Data parsed from one YAML text, with the position of every value."""
+
+    data: Any
+    positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+
+    def position(self, path: Path_) -> tuple[int, int]:
+        """The position of the value at ``path``, or of its nearest ancestor."""
+        for end in range(len(path), -1, -1):
+            found = self.positions.get(tuple(path[:end]))
+            if found:
+                return found
+        return (1, 1)
+
+
+class YamlProblem(Exception):
+    """A YAML text that cannot become handbook data, with its position."""
+
+    def __init__(self, line: int, column: int, message: str):
+        self.line, self.column, self.message = line, column, message
+        super().__init__(f"{line}:{column}: {message}")
+
+
+def _pos(mark: yaml.Mark | None) -> tuple[int, int]:
+    return (mark.line + 1, mark.column + 1) if mark else (1, 1)
+
+
+class _Loader(yaml.SafeLoader):
+    """A safe loader whose composer refuses anchors and aliases up front."""
+
+    def compose_node(self, parent, index):  # noqa: D102 - PyYAML hook
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise YamlProblem(*_pos(event.start_mark),
+                              f"aliases (*{event.anchor}) are not allowed in handbook files; "
+                              "write the value out in full")
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            raise YamlProblem(*_pos(event.start_mark),
+                              f"anchors (&{anchor}) are not allowed in handbook files; "
+                              "write the value out in full")
+        return super().compose_node(parent, index)
+
+
+def parse(text: str) -> Located:
+    """Parse one YAML document; raise ``YamlProblem`` with a position on failure."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        located = Located(None)
+        if node is not None:
+            located.data = _build(loader, node, (), located.positions)
+        return located
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise YamlProblem(*_pos(mark), _yaml_message(exc)) from None
+    except yaml.YAMLError as exc:  # errors without a mark (rare: reader errors)
+        raise YamlProblem(1, 1, f"invalid YAML: {exc}") from None
+    finally:
+        loader.dispose()
+
+
+def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
+    problem = exc.problem or "invalid YAML"
+    if "\\t" in problem or "'\\t'" in str(exc):
+        return "a tab character cannot indent YAML; indent with spaces"
+    if exc.context:
+        return f"invalid YAML: {exc.context}, {problem}"
+    return f"invalid YAML: {problem}"
+
+
+def _build(loader: _Loader, node: yaml.Node, path: Path_, positions: dict) -> Any:
+    positions[path] = _pos(node.start_mark)
+    if isinstance(node, yaml.MappingNode):
+        return _build_mapping(loader, node, path, positions)
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(loader, item, path + (i,), positions)
+                for i, item in enumerate(node.value)]
+    return loader.construct_object(node, deep=True)
+
+
+def _build_mapping(loader: _Loader, node: yaml.MappingNode, path: Path_,
+                   positions: dict) -> dict:
+    result: dict = {}
+    for key_node, value_node in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            raise YamlProblem(*_pos(key_node.start_mark),
+                              "merge keys (<<) are not allowed in handbook files; "
+                              "write the keys out in full")
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise YamlProblem(*_pos(key_node.start_mark), "a key must be a plain word")
+        key = loader.construct_object(key_node)
+        if not isinstance(key, (str, int)) or isinstance(key, bool):
+            raise YamlProblem(*_pos(key_node.start_mark),
+                              f"a key must be a word, not {key!r}")
+        key = str(key)
+        if key in result:
+            first = positions[path + (key,)]
+            raise YamlProblem(*_pos(key_node.start_mark),
+                              f"duplicate key '{key}' (first at line {first[0]}); "
+                              "YAML would silently keep only the last one")
+        child = path + (key,)
+        value = _build(loader, value_node, child, positions)
+        # Errors about a nested block point at its key, where a person looks.
+        if isinstance(value_node, (yaml.MappingNode, yaml.SequenceNode)):
+            positions[child] = _pos(key_node.start_mark)
+        result[key] = value
+    return result
