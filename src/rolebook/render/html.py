@@ -1,0 +1,88 @@
+"""The HTML handbook: a ``Catalog`` in, pages and assets written into the ``Output``.
+
+Every page kind lives in a module of ``render/pages/`` with one function,
+``render(site)``, that writes its pages through ``Site.page``. This module
+holds what they share: the Jinja environment (autoescape, strict undefined,
+Markdown as safe HTML), URLs, and the theme's static assets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ContentError, Problem
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from ..resolve import Catalog
+    from ..theme import Theme
+    from ..write import Output
+
+
+@dataclass
+class Site:
+    """What every page renderer needs: the catalog, templates and the output."""
+
+    catalog: "Catalog"
+    theme: "Theme"
+    output: "Output"
+    env: "jinja2.Environment"
+    nav: list[dict[str, str]] = field(default_factory=list)
+
+    def page(self, url: str, template: str, **context: Any) -> None:
+        """Render ``template`` to the page at ``url`` (``roles/kam/`` -> roles/kam/index.html)."""
+        name = url + "index.html" if url == "" or url.endswith("/") else url
+        html = self.template(template).render(site=self, url=url, root=relative_root(url),
+                                              **context)
+        self.output.put(name, html)
+
+    def template(self, name: str) -> "jinja2.Template":
+        import jinja2
+
+        try:
+            return self.env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            raise ContentError([Problem(exc.filename or exc.name or name, exc.lineno, 1,
+                                        f"template error: {exc.message}")]) from None
+        except jinja2.TemplateNotFound as exc:
+            raise ContentError([Problem(f"templates/{exc.name}", 0, 0,
+                                        "template not found in the handbook or the theme")]) from None
+
+
+def relative_root(url: str) -> str:
+    """The path from the page at ``url`` back to the site root: "" -> "./", "roles/kam/" -> "../../"."""
+    return "../" * url.count("/") or "./"
+
+
+def relative(from_url: str, to_url: str) -> str:
+    """A link between two pages (both given from the site root) that works from a file server."""
+    return relative_root(from_url) + to_url
+
+
+def render_site(catalog: "Catalog", theme: "Theme", output: "Output") -> None:
+    """Write every HTML page and the theme's assets."""
+    from .pages import PAGE_KINDS
+
+    site = Site(catalog, theme, output, environment(theme))
+    copy_assets(site)
+    for kind in PAGE_KINDS:
+        kind.render(site)
+
+
+def environment(theme: "Theme") -> "jinja2.Environment":
+    from . import format as fmt
+    from .markdown import markdown_html, markdown_inline
+
+    env = theme.environment()
+    env.filters.update(markdown=markdown_html, markdown_inline=markdown_inline,
+                       **fmt.FILTERS)
+    env.globals.update(relative=relative)
+    return env
+
+
+def copy_assets(site: Site) -> None:
+    """Copy the theme's ``assets/`` (CSS, scripts, fonts, icons) into the site."""
+    for name, path in site.theme.files("assets").items():
+        site.output.put(name, path.read_bytes())

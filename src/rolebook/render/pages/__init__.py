@@ -1,0 +1,7 @@
+"""The page kinds of the HTML handbook, each a module with ``render(site)``.
+
+Order matters only for ``search``, which indexes the finished pages and so
+comes last.
+"""
+
+PAGE_KINDS: list = []
