@@ -9,6 +9,7 @@ problem is reported at the position of the value that causes it.
 
 from __future__ import annotations
 
+import difflib
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -161,9 +162,8 @@ class _Checker:
 
     def _ref(self, doc: Document, loc: tuple, value: str, known: set[str], what: str) -> None:
         if value not in known:
-            choices = ", ".join(sorted(known)) or "none defined"
-            self.problems.append(doc.problem(loc, f"{_dot(loc)}: unknown {what} '{value}' "
-                                                  f"(known: {choices})"))
+            self.problems.append(doc.problem(loc, f"{_dot(loc)}: unknown {what} '{value}'"
+                                                  f"{_suggest(value, known)}"))
 
     # -- one role ---------------------------------------------------------------
     def check_role(self, role: Role, doc: Document) -> None:
@@ -245,6 +245,16 @@ class _Checker:
         for cycle in _cycles(bosses):
             self.problems.append(docs[cycle[0]].problem(("reports_to",), (
                 "reports_to: reporting lines form a cycle: " + " → ".join(cycle))))
+
+
+def _suggest(value: str, known: set[str]) -> str:
+    """' (known: a, b)' for a short list, else '; did you mean ...?' when one is close."""
+    if not known:
+        return " (none are defined)"
+    if len(known) <= 8:
+        return f" (known: {', '.join(sorted(known))})"
+    close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:

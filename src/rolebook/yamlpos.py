@@ -86,6 +86,10 @@ def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
     problem = exc.problem or "invalid YAML"
     if "\\t" in problem or "'\\t'" in str(exc):
         return "a tab character cannot indent YAML; indent with spaces"
+    if exc.context and exc.context_mark and exc.problem_mark \
+            and exc.context_mark.line != exc.problem_mark.line:
+        line, column = _pos(exc.context_mark)
+        return f"invalid YAML: {exc.context} (started at line {line}, column {column}), {problem}"
     if exc.context:
         return f"invalid YAML: {exc.context}, {problem}"
     return f"invalid YAML: {problem}"
