@@ -50,6 +50,8 @@ def describe(error: dict, cls: type[BaseModel]) -> str:
     message = error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
     if kind.endswith("_type") or kind in {"literal_error", "string_pattern_mismatch"}:
         message += f" (got {_show(error.get('input'))})"
+    if kind == "string_type" and isinstance(error.get("input"), dict):
+        message += "; text with ': ' in it must be put in quotes"
     return f"{where}: {message}" if where else message
 
 
