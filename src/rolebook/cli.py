@@ -69,8 +69,12 @@ def check(root: Path, strict: bool) -> None:
     if strict and catalog.warnings:
         click.secho(f"{len(catalog.warnings)} warnings with --strict.", err=True, fg="red")
         sys.exit(1)
-    click.echo(f"OK: {len(catalog.roles)} roles, {len(catalog.regions)} regions, "
-               f"{len(catalog.pages)} articles, {len(catalog.warnings)} warnings.")
+    click.echo(f"OK: {_count(catalog.roles, 'role')}, {_count(catalog.regions, 'region')}, "
+               f"{_count(catalog.pages, 'article')}, {_count(catalog.warnings, 'warning')}.")
+
+
+def _count(items, noun: str) -> str:
+    return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
 
 
 @main.command()
@@ -107,6 +111,19 @@ def pdf(root: Path, roles: tuple[str, ...], out: Path | None, force: bool) -> No
     for name in report.written:
         if name.startswith("pdf/"):
             click.echo(report.out / name)
+
+
+@main.command()
+@HANDBOOK
+@click.option("-p", "--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1 (0: any free port).")
+@click.option("--pdf", is_flag=True, help="Also render the PDF job descriptions.")
+@reports_errors
+def serve(root: Path, port: int, pdf: bool) -> None:
+    """Preview the handbook on 127.0.0.1, rebuilding and reloading on every change."""
+    from .serve import serve as serve_handbook
+
+    serve_handbook(root, port=port, pdf=pdf, announce=click.echo)
 
 
 @main.command()
