@@ -48,12 +48,16 @@ class Sources:
     regions: Document | None
     roles: list[Document] = field(default_factory=list)
     pages: list[Document] = field(default_factory=list)
+    role_ids: set[str] = field(default_factory=set)  # every role file, readable or not
+    problems: list[Problem] = field(default_factory=list)  # files that could not be read
 
 
 def load(root: Path) -> Sources:
     """Read every content file of the handbook at ``root``.
 
-    Raises ``ContentError`` listing every file that cannot be read or parsed.
+    Files that cannot be read or parsed are listed in ``Sources.problems``;
+    the rest are loaded so that their problems are reported in the same run.
+    Raises ``ContentError`` only when there is no handbook to speak of.
     """
     root = Path(root)
     problems: list[Problem] = []
@@ -68,12 +72,12 @@ def load(root: Path) -> Sources:
         regions=_read_optional(root, content / "regions.yaml", problems),
         roles=_read_all(root, content / "roles", "*.yaml", problems),
         pages=_read_all(root, content / "pages", "*.md", problems, front_matter=True),
+        role_ids={path.stem for path in (content / "roles").glob("*.yaml")},
+        problems=problems,
     )
-    if not sources.roles and not problems:
+    if not sources.role_ids:
         problems.append(Problem(display_path(content / "roles", root), 0, 0,
                                 "the handbook has no roles: add content/roles/<id>.yaml"))
-    if problems:
-        raise ContentError(problems)
     return sources
 
 

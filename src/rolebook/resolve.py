@@ -57,13 +57,13 @@ class Catalog:
         return self.roles[role_id].role
 
 
-def model(sources: Sources) -> tuple[Handbook | None, Regions, list[tuple[Role, Document]],
+def model(sources: Sources) -> tuple[Handbook | None, Regions | None, list[tuple[Role, Document]],
                                      list[PageEntry], list[Problem]]:
-    """Validate every loaded document against its class."""
-    problems: list[Problem] = []
+    """Validate every loaded document against its class (None where that failed)."""
+    problems: list[Problem] = list(sources.problems)
     handbook = validate(sources.handbook, Handbook, problems) if sources.handbook else None
-    regions = (validate(sources.regions, Regions, problems) if sources.regions else None) \
-        or Regions.model_construct(regions=[], segments=[])
+    regions = validate(sources.regions, Regions, problems) if sources.regions else \
+        Regions.model_construct(regions=[], segments=[])
     roles = [(role, doc) for doc in sources.roles
              if (role := validate(doc, Role, problems)) is not None]
     pages = [PageEntry(doc.path.stem, page, doc) for doc in sources.pages
@@ -74,11 +74,11 @@ def model(sources: Sources) -> tuple[Handbook | None, Regions, list[tuple[Role, 
 def resolve(sources: Sources) -> Catalog:
     """Validate and cross-check the loaded handbook; raise ``ContentError`` on problems."""
     handbook, regions, roles, pages, problems = model(sources)
-    if handbook is None:
-        raise ContentError(problems)
+    if handbook is None or regions is None:
+        raise ContentError(problems)  # references cannot be checked against broken lists
     checker = _Checker(handbook, regions, roles, problems)
     # A role that failed validation still exists: do not also report it as unknown.
-    checker.role_ids |= {doc.path.stem for doc in sources.roles}
+    checker.role_ids |= sources.role_ids
     checker.check_all(sources, pages)
     if problems:
         raise ContentError(problems)

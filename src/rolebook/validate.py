@@ -29,7 +29,13 @@ def validate(document: Document, cls: type[M], problems: list[Problem],
     try:
         return cls.model_validate(data)
     except ValidationError as exc:
-        for error in exc.errors(include_url=False):
+        errors = exc.errors(include_url=False)
+        misspelt = {error["loc"][:-1] + (hint,) for error in errors
+                    if error["type"] == "extra_forbidden"
+                    for hint in [_closest(cls, error["loc"])] if hint}
+        for error in errors:
+            if error["type"] == "missing" and error["loc"] in misspelt:
+                continue  # "did you mean" on the misspelt key says it already
             problems.append(document.problem(error["loc"], describe(error, cls)))
         return None
 
@@ -41,8 +47,8 @@ def describe(error: dict, cls: type[BaseModel]) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
         known = _fields_at(cls, loc[:-1])
-        hint = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
-        suggestion = f"; did you mean '{hint[0]}'?" if hint else (
+        hint = _closest(cls, loc)
+        suggestion = f"; did you mean '{hint}'?" if hint else (
             f"; known fields: {', '.join(known)}" if known else "")
         return f"{where}: unknown field '{loc[-1]}'{suggestion}"
     if kind == "missing":
@@ -69,6 +75,12 @@ def dotted(loc: tuple) -> str:
 def _is_union_tag(part: str) -> bool:
     # Discriminated unions add the tag ("official") or class name to the path.
     return part[:1].isupper() or part in {"official", "order"}
+
+
+def _closest(cls: type[BaseModel], loc: tuple) -> str | None:
+    """The known field closest to the unknown key at ``loc``, if one is close."""
+    hint = difflib.get_close_matches(str(loc[-1]), _fields_at(cls, loc[:-1]), n=1, cutoff=0.6)
+    return hint[0] if hint else None
 
 
 def _fields_at(cls: Any, loc: tuple) -> list[str]:
