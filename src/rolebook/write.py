@@ -44,7 +44,12 @@ class Output:
         self.target = Path(target).absolute()
         self.target.parent.mkdir(parents=True, exist_ok=True)
         self._lock = _lock(self.target)
-        self.previous = _read_manifest(self.target)
+        try:
+            _recover(self.target)
+            self.previous = _read_manifest(self.target)
+        except BaseException:
+            self._release()
+            raise
         self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.staging-",
                                              dir=self.target.parent))
         self.files: dict[str, dict] = {}
@@ -116,7 +121,7 @@ class Output:
         self._release()
 
     def _carry_over_foreign_files(self) -> None:
-        if not self.target.is_dir():
+        if not self.target.is_dir() or self.previous is _DAMAGED:
             return
         for path in sorted(self.target.rglob("*")):
             name = path.relative_to(self.target).as_posix()
@@ -151,6 +156,29 @@ def _lock(target: Path):
     return handle
 
 
+def _recover(target: Path) -> None:
+    """Undo what a build killed mid-way left behind (we hold the lock, so none runs).
+
+    A kill between the two renames of ``commit`` leaves no site but the old
+    one parked in ``.<name>.old-*/site``: put it back. Staging and parked
+    folders are rolebook's own and are removed.
+    """
+    parent, name = target.parent, target.name
+    for parked in sorted(parent.glob(f".{name}.old-*")):
+        if not target.exists() and (parked / "site").is_dir():
+            os.rename(parked / "site", target)
+        shutil.rmtree(parked, ignore_errors=True)
+    for staging in parent.glob(f".{name}.staging-*"):
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+class _Damaged(dict):
+    """A manifest that exists but cannot be read: the folder is ours, nothing is reused."""
+
+
+_DAMAGED = _Damaged()
+
+
 def _read_manifest(target: Path) -> dict[str, dict]:
     """The previous build's files; refuses a non-empty folder rolebook did not make."""
     if not target.exists():
@@ -166,8 +194,8 @@ def _read_manifest(target: Path) -> dict[str, dict]:
     try:
         files = json.loads(manifest.read_text(encoding="utf-8"))["files"]
         return {name: entry for name, entry in files.items() if isinstance(entry, dict)}
-    except (ValueError, KeyError, TypeError):
-        return {}  # a damaged manifest only means nothing is reused
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return _DAMAGED
 
 
 def _sha256(path: Path) -> str:

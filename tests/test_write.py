@@ -1,0 +1,123 @@
+"""The write stage: staged output, manifest, reuse, and what it refuses."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from rolebook.errors import OutputError
+from rolebook.write import MANIFEST, Output
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def publish(target: Path, files: dict[str, str], keys: dict[str, str] | None = None) -> Output:
+    with Output(target) as output:
+        for name, text in files.items():
+            if not (keys and name in keys and output.reuse(name, keys[name])):
+                output.put(name, text, (keys or {}).get(name))
+    return output
+
+
+def test_a_build_is_swapped_in_whole(tmp_path):
+    site = tmp_path / "site"
+    publish(site, {"index.html": "one", "roles/a/index.html": "a"})
+    assert snapshot(site).keys() == {"index.html", "roles/a/index.html", MANIFEST}
+    publish(site, {"index.html": "two"})
+    assert (site / "index.html").read_text() == "two"
+    assert not (site / "roles").exists(), "files of the previous build that are gone go too"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site.")] == \
+        [".site.rolebook-lock"]
+
+
+def test_a_failed_build_leaves_the_previous_site(tmp_path):
+    site = tmp_path / "site"
+    publish(site, {"index.html": "one"})
+    before = snapshot(site)
+    with pytest.raises(RuntimeError):
+        with Output(site) as output:
+            output.put("index.html", "half")
+            raise RuntimeError("render failed")
+    assert snapshot(site) == before
+
+
+def test_files_a_person_added_are_kept(tmp_path):
+    site = tmp_path / "site"
+    publish(site, {"index.html": "one"})
+    (site / "CNAME").write_text("handbook.example.ru")
+    publish(site, {"index.html": "two"})
+    assert (site / "CNAME").read_text() == "handbook.example.ru"
+
+
+def test_refuses_a_folder_it_did_not_write(tmp_path):
+    mine = tmp_path / "documents"
+    mine.mkdir()
+    (mine / "contract.docx").write_text("important")
+    with pytest.raises(OutputError, match="not written by rolebook"):
+        Output(mine)
+    assert (mine / "contract.docx").read_text() == "important"
+
+
+def test_reuse_only_with_the_same_key_and_untouched_file(tmp_path):
+    site = tmp_path / "site"
+    publish(site, {"a.pdf": "A", "b.pdf": "B"}, {"a.pdf": "k1", "b.pdf": "k1"})
+    (site / "b.pdf").write_text("tampered")
+    output = publish(site, {"a.pdf": "A2", "b.pdf": "B2"}, {"a.pdf": "k1", "b.pdf": "k1"})
+    assert output.reused == ["a.pdf"] and output.written == ["b.pdf"]
+    assert (site / "a.pdf").read_text() == "A" and (site / "b.pdf").read_text() == "B2"
+    output = publish(site, {"a.pdf": "A3"}, {"a.pdf": "k2"})
+    assert output.written == ["a.pdf"]
+
+
+def test_a_damaged_manifest_means_a_full_rebuild(tmp_path):
+    site = tmp_path / "site"
+    publish(site, {"a.html": "A", "old.html": "stale"}, {"a.html": "k"})
+    (site / MANIFEST).write_text("{not json")
+    output = publish(site, {"a.html": "A"}, {"a.html": "k"})
+    assert output.written == ["a.html"] and not (site / "old.html").exists()
+    assert json.loads((site / MANIFEST).read_text())["files"].keys() == {"a.html"}
+
+
+@pytest.mark.parametrize("name", ["../escape.html", "/etc/passwd", "a/../../b", "CON.html",
+                                  "roles/nul/index.html", "a\\b", "", ".rolebook-manifest.json"])
+def test_paths_that_leave_the_output_are_refused(tmp_path, name):
+    with pytest.raises(OutputError):
+        with Output(tmp_path / "site") as output:
+            output.put(name, "x")
+    assert not (tmp_path / "escape.html").exists()
+
+
+def test_two_outputs_for_one_file_are_refused(tmp_path):
+    with pytest.raises(OutputError, match="two outputs"):
+        with Output(tmp_path / "site") as output:
+            output.put("pdf/a.pdf", "1")
+            output.put("pdf/a.pdf", "2")
+
+
+def test_a_second_build_at_the_same_time_is_refused(tmp_path):
+    site = tmp_path / "site"
+    with Output(site) as first:
+        first.put("index.html", "one")
+        with pytest.raises(OutputError, match="another rolebook build"):
+            Output(site)
+    assert (site / "index.html").read_text() == "one"
+
+
+def test_a_build_killed_between_the_renames_is_recovered(tmp_path):
+    site = tmp_path / "site"
+    publish(site, {"index.html": "one"})
+    parked = tmp_path / ".site.old-x"
+    parked.mkdir()
+    os.rename(site, parked / "site")                   # the old site was moved aside ...
+    (tmp_path / ".site.staging-y").mkdir()             # ... and the new one never arrived
+    output = Output(site)
+    assert (site / "index.html").read_text() == "one"
+    assert output.previous.keys() == {"index.html"}
+    output.discard()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.rolebook-lock", "site"]
