@@ -17,7 +17,9 @@ from typing import Iterable
 from .errors import ContentError, Problem
 from .load import Document, Sources
 from .model import Band, Handbook, Page, Region, Regions, Role, Segment
+from .morph import Inflector
 from .validate import dotted as _dot, validate
+from .write import RESERVED_NAMES
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,8 @@ class RoleEntry:
     document: Document
     reports_to: tuple[str, ...]
     manages: tuple[str, ...]
+    title_genitive: str = ""  # «менеджера по продажам»: the heading of the job description
+    title_dative: str = ""    # «менеджеру по продажам»: after «подчиняется»
 
     @property
     def id(self) -> str:
@@ -83,15 +87,18 @@ def resolve(sources: Sources) -> Catalog:
     if problems:
         raise ContentError(problems)
     manages = checker.manages()
+    inflector, warnings = Inflector(), []
     catalog = Catalog(
         handbook=handbook,
         regions={r.id: r for r in regions.regions},
         segments={s.id: s for s in regions.segments},
         roles={role.id: RoleEntry(role, doc, tuple(checker.reports[role.id]),
-                                  tuple(manages[role.id]))
+                                  tuple(manages[role.id]),
+                                  *inflector.role_titles(role, doc, warnings))
                for role, doc in sorted(roles, key=lambda pair: _role_order(handbook, pair[0]))},
         pages=sorted(pages, key=lambda p: (p.page.order, p.page.title)),
         digests={d.name: d.digest for d in _all_documents(sources)},
+        warnings=warnings,
     )
     return catalog
 
@@ -148,6 +155,9 @@ class _Checker:
                 self.problems.append(doc.problem(("id",), (
                     f"id: '{role.id}' does not match the file name '{doc.path.name}'; "
                     f"rename the file to {role.id}.yaml or change the id")))
+            if role.id in RESERVED_NAMES:
+                self.problems.append(doc.problem(("id",), (
+                    f"id: '{role.id}' is a reserved file name on Windows; choose another id")))
             if role.id in seen:
                 self.problems.append(doc.problem(("id",), (
                     f"id: '{role.id}' is already used by {seen[role.id].name}")))
