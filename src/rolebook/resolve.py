@@ -181,8 +181,9 @@ class _Checker:
         self._sources(doc, ("sources",), role.sources)
         for field_name in ("reports_to", "manages"):
             for i, other in enumerate(getattr(role, field_name)):
-                self._ref(doc, (field_name, i), other, self.role_ids, "role")
-                if other == role.id:
+                if other != role.id:
+                    self._ref(doc, (field_name, i), other, self.role_ids, "role")
+                else:
                     self.problems.append(doc.problem((field_name, i),
                                                      f"{field_name}[{i}]: a role cannot refer to itself"))
         for direction in ("paths_in", "paths_out"):
@@ -253,6 +254,8 @@ class _Checker:
                 bosses.setdefault(other, set()).add(role.id)
         docs = {role.id: doc for role, doc in self.roles}
         for cycle in _cycles(bosses):
+            if len(cycle) == 2:
+                continue  # a role naming itself is reported where it does so
             self.problems.append(docs[cycle[0]].problem(("reports_to",), (
                 "reports_to: reporting lines form a cycle: " + " → ".join(cycle))))
 

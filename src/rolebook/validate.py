@@ -53,12 +53,27 @@ def describe(error: dict, cls: type[BaseModel]) -> str:
         return f"{where}: unknown field '{loc[-1]}'{suggestion}"
     if kind == "missing":
         return f"{where}: required field is missing"
+    if kind.endswith("_type") and error.get("input", ...) is None:
+        return f"{where}: the value is empty; write a value or delete the line"
+    if kind == "string_pattern_mismatch":
+        pattern = error.get("ctx", {}).get("pattern", "")
+        if pattern in _PATTERN_HELP:
+            return f"{where}: {_show(error.get('input'))} {_PATTERN_HELP[pattern]}"
     message = error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
     if kind.endswith("_type") or kind in {"literal_error", "string_pattern_mismatch"}:
         message += f" (got {_show(error.get('input'))})"
     if kind == "string_type" and isinstance(error.get("input"), dict):
         message += "; text with ': ' in it must be put in quotes"
     return f"{where}: {message}" if where else message
+
+
+_PATTERN_HELP = {
+    r"^[a-z0-9]+(?:-[a-z0-9]+)*$": "is not a valid id: use lowercase latin letters, digits "
+                                   "and single hyphens, like key-account-manager",
+    r"^[A-Za-z0-9]+$": "is not a valid grade: use latin letters and digits, like II or 3",
+    r"^[A-ZА-ЯЁ0-9]{1,10}$": "is not a valid code: use up to 10 capital letters or digits, "
+                             "like КАМ",
+}
 
 
 def dotted(loc: tuple) -> str:

@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from .errors import OutputError
 
 MANIFEST = ".rolebook-manifest.json"
-_RESERVED = {"con", "prn", "aux", "nul"} | {f"{d}{i}" for d in ("com", "lpt") for i in range(1, 10)}
+RESERVED_NAMES = {"con", "prn", "aux", "nul"} | {f"{d}{i}" for d in ("com", "lpt") for i in range(1, 10)}
 
 
 def safe_relpath(name: str) -> str:
@@ -30,7 +30,7 @@ def safe_relpath(name: str) -> str:
     path = PurePosixPath(name)
     parts = path.parts
     if not parts or path.is_absolute() or "\\" in name or any(
-            part in ("", ".", "..") or part.split(".")[0].lower() in _RESERVED
+            part in ("", ".", "..") or part.split(".")[0].lower() in RESERVED_NAMES
             or part.startswith(".rolebook") for part in parts):
         raise OutputError(f"refusing to write '{name}': the path would leave the output folder "
                           "or use a reserved name")

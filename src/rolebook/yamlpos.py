@@ -66,7 +66,10 @@ class _Loader(yaml.SafeLoader):
 
 def parse(text: str) -> Located:
     """Parse one YAML document; raise ``YamlProblem`` with a position on failure."""
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:
+        raise _reader_problem(text, exc) from None
     try:
         node = loader.get_single_node()
         located = Located(None)
@@ -76,10 +79,18 @@ def parse(text: str) -> Located:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise YamlProblem(*_pos(mark), _yaml_message(exc)) from None
-    except yaml.YAMLError as exc:  # errors without a mark (rare: reader errors)
-        raise YamlProblem(1, 1, f"invalid YAML: {exc}") from None
+    except yaml.reader.ReaderError as exc:
+        raise _reader_problem(text, exc) from None
     finally:
         loader.dispose()
+
+
+def _reader_problem(text: str, exc: yaml.reader.ReaderError) -> YamlProblem:
+    """A character YAML does not allow (control characters), at its line and column."""
+    before = text[: exc.position]
+    line, column = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+    return YamlProblem(line, column, f"the character U+{exc.character:04X} is not allowed "
+                                     "in YAML; delete it (it is often pasted in invisibly)")
 
 
 def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
@@ -102,7 +113,10 @@ def _build(loader: _Loader, node: yaml.Node, path: Path_, positions: dict) -> An
     if isinstance(node, yaml.SequenceNode):
         return [_build(loader, item, path + (i,), positions)
                 for i, item in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+    try:
+        return loader.construct_object(node, deep=True)
+    except (ValueError, OverflowError) as exc:  # 2025-13-01 looks like a date but is none
+        raise YamlProblem(*_pos(node.start_mark), f"'{node.value}' is not valid: {exc}") from None
 
 
 def _build_mapping(loader: _Loader, node: yaml.MappingNode, path: Path_,
