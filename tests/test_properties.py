@@ -1,0 +1,116 @@
+"""Property tests: whatever the content, rolebook succeeds or reports problems, never crashes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import rolebook
+from rolebook import yamlpos
+
+MINIMAL = Path(__file__).parent / "fixtures" / "minimal"
+SETTINGS = settings(max_examples=60, deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                           HealthCheck.too_slow])
+
+# Text people paste: Cyrillic, emoji, markup, control characters, very long lines.
+texts = st.one_of(
+    st.text(min_size=1, max_size=40),
+    st.text(alphabet="абвгдеёжзийклмнопрстуфхцчшщъыьэюяАБВ «»—–-.,:;!?0123456789 ", min_size=1,
+            max_size=200),
+    st.sampled_from(["<script>alert(1)</script>", "{{ 7*7 }}", "{% raw %}", "😀👩‍💼", "\u202e",
+                     "=HYPERLINK(\"http://x\")", "a" * 5000, "  ", "null", "~", "- x", "''"]),
+)
+amounts = st.one_of(st.integers(min_value=-10, max_value=20_000_000), st.none(),
+                    st.floats(allow_nan=True), texts)
+values = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), texts),
+                      lambda inner: st.lists(inner, max_size=4)
+                      | st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=10)
+
+
+@st.composite
+def role_documents(draw) -> dict:
+    """A role mapping that is often valid and often wrong in one or two places."""
+    role = {
+        "id": "worker",
+        "title": draw(texts),
+        "code": draw(st.sampled_from(["МП", "mp", "", "ОЧЕНЬДЛИННЫЙКОД"])),
+        "category": draw(st.sampled_from(["specialist", "head", "boss"])),
+        "department": draw(st.sampled_from(["sales", "nowhere"])),
+        "sources": draw(st.sampled_from([["seed.txt"], [], "seed.txt"])),
+        "summary": draw(texts),
+        "reports_to": draw(st.sampled_from([["boss"], ["worker"], ["ghost"], []])),
+        "duties": draw(st.lists(texts, max_size=5)),
+        "salary": {
+            "source": "seed.txt",
+            "grades": [{"id": "I", "title": "Диапазон I"}],
+            "bands": draw(st.lists(st.fixed_dictionaries({
+                "region": st.sampled_from(["moscow", "kazan", "mars"]),
+                "grade": st.sampled_from(["I", "II", 1]),
+                "min": amounts, "max": amounts}), max_size=3)),
+        },
+    }
+    if draw(st.booleans()):
+        role[draw(st.text(min_size=1, max_size=10))] = draw(values)
+    return role
+
+
+@st.composite
+def valid_roles(draw) -> dict:
+    """A role whose structure is right and whose texts are anything a person may type."""
+    text = texts.filter(lambda t: t.strip() and len(t) <= 2000)
+    low = draw(st.integers(min_value=1, max_value=1_000_000))
+    return {
+        "id": "worker", "title": draw(text), "code": "МП", "category": "specialist",
+        "department": "sales", "sources": ["seed.txt"], "summary": draw(text),
+        "reports_to": ["boss"], "duties": draw(st.lists(text, max_size=5)),
+        "salary": {"source": "seed.txt", "grades": [{"id": "I", "title": draw(text)}],
+                   "bands": [{"region": "kazan", "grade": "I", "min": low,
+                              "max": low + draw(st.integers(min_value=0, max_value=9_000_000))}]},
+    }
+
+
+def handbook_with(tmp_path: Path, text: str) -> Path:
+    root = tmp_path / "handbook"
+    shutil.rmtree(root, ignore_errors=True)
+    shutil.copytree(MINIMAL, root)
+    (root / "content" / "roles" / "worker.yaml").write_text(text, encoding="utf-8")
+    return root
+
+
+@SETTINGS
+@given(st.text(max_size=300))
+def test_any_text_parses_or_gets_a_positioned_problem(text):
+    try:
+        yamlpos.parse(text)
+    except yamlpos.YamlProblem as problem:
+        assert problem.line >= 1 and problem.column >= 1 and problem.message
+
+
+@SETTINGS
+@given(role_documents())
+def test_any_role_checks_or_reports_problems(tmp_path, role):
+    root = handbook_with(tmp_path, yaml.safe_dump(role, allow_unicode=True))
+    try:
+        catalog = rolebook.check(root)
+    except rolebook.ContentError as error:
+        assert error.problems
+        for problem in error.problems:
+            assert problem.file.startswith("content/") and problem.message
+    else:
+        assert catalog.role("worker").title == role["title"].strip()
+
+
+@SETTINGS
+@given(valid_roles())
+def test_every_valid_role_checks(tmp_path, role):
+    text = yaml.safe_dump(role, allow_unicode=True)
+    expected = yaml.safe_load(text)  # what YAML itself makes of it (line breaks fold)
+    catalog = rolebook.check(handbook_with(tmp_path, text))
+    worker = catalog.role("worker")
+    assert worker.title == expected["title"].strip()
+    assert worker.duties == [d.strip() for d in expected["duties"]]
