@@ -1,0 +1,185 @@
+"""Salary chart geometry: a ``SalaryTable`` in, positions of marks out.
+
+One row per region; in a row each grade's figure is a mark: a range is a
+bar from min to max, an «до» figure a dashed line from zero to its value, a
+single figure a dot, and the median of the region a tick across the row.
+Marks that would overlap are put into lanes under each other, so contiguous
+grades (I–IV) share one line while overlapping levels stack. The template
+``html/salary-chart.html`` draws the result as inline SVG; colours come from
+the stylesheet (classes ``g0``…``g5`` in grade order).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from . import format as fmt
+from .views import SalaryRow, SalaryTable, band_kind, band_text, grade_label
+
+if TYPE_CHECKING:
+    from ..model import Band
+
+WIDTH = 640
+LABEL_WIDTH = 150
+RIGHT_PAD = 28
+LANE = 16          # height of one lane
+LANE_GAP = 4
+ROW_PAD = 7
+AXIS = 26          # room for the tick labels under the rows
+POINT_R = 6
+COLOURS = 6
+
+
+@dataclass
+class Mark:
+    kind: str            # "range" | "up_to" | "point"
+    x: float
+    x2: float
+    y: float             # top of the lane
+    css: str             # "g0".."g5"
+    label: str           # grade id drawn inside a wide enough bar ("" for none)
+    title: str           # tooltip: region, grade, figure
+    median_x: float | None = None
+
+
+@dataclass
+class ChartRow:
+    label: str
+    y: float
+    height: float
+    marks: list[Mark] = field(default_factory=list)
+    median_x: float | None = None
+    median_title: str = ""
+    missing: bool = False     # no range, «до» or single figure in this row
+
+
+@dataclass
+class Chart:
+    width: int
+    height: float
+    x0: float
+    x1: float
+    lane: int
+    rows: list[ChartRow]
+    ticks: list[tuple[float, str]]
+    legend: list[tuple[str, str]]          # (css class, text)
+    kinds: set[str]                        # which kinds of marks appear (for the key)
+    bottom: float                          # where the rows end and the axis begins
+
+
+def salary_chart(table: SalaryTable, scale_max: float | None = None) -> Chart:
+    """The chart of one salary table; ``scale_max`` shares one axis between charts."""
+    top = nice_ceiling(scale_max or table_max(table) or 1)
+    x0, x1 = LABEL_WIDTH, WIDTH - RIGHT_PAD
+
+    def x(value: float) -> float:
+        return round(x0 + value / top * (x1 - x0), 1)
+
+    colours = {g.id: f"g{i % COLOURS}" for i, g in enumerate(table.grades)}
+    legend = [(colours[g.id], grade_label(g)) for g in table.grades]
+    if table.has_overall:
+        legend.append((f"g{len(table.grades) % COLOURS}", "В целом"))
+    rows, y, kinds = [], 0.0, set()
+    for source in table.rows:
+        row = _chart_row(source, table, colours, x, y)
+        kinds |= {m.kind for m in row.marks} | ({"median"} if row.median_x is not None else set())
+        rows.append(row)
+        y += row.height
+    ticks = [(x(v), short_amount(v)) for v in _tick_values(top)]
+    return Chart(WIDTH, y + AXIS, x0, x1, LANE, rows, ticks, legend, kinds, y)
+
+
+def _chart_row(source: SalaryRow, table: SalaryTable, colours: dict[str, str], x, y: float) -> ChartRow:
+    row = ChartRow(source.label, y, 0.0)
+    entries = [(g.id, colours[g.id], source.cells[g.id]) for g in table.grades]
+    entries.append(("", f"g{len(table.grades) % COLOURS}", source.overall))
+    lanes: list[float] = []                  # right edge of each lane so far
+    for grade, css, band in entries:
+        if band is None:
+            continue
+        mark = _mark(band, grade, css, x, f"{source.label}: {_grade_name(grade)}{band_text(band, table.currency)}")
+        left, right = _extent(mark)
+        lane = next((i for i, edge in enumerate(lanes) if edge <= left + 0.5), len(lanes))
+        if lane == len(lanes):
+            lanes.append(right)
+        lanes[lane] = right
+        mark.y = y + ROW_PAD + lane * (LANE + LANE_GAP)
+        row.marks.append(mark)
+    count = max(len(lanes), 1)
+    row.height = 2 * ROW_PAD + count * LANE + (count - 1) * LANE_GAP
+    if source.median is not None:
+        row.median_x = x(source.median)
+        row.median_title = f"{source.label}: медиана {fmt.money(source.median, table.currency)}"
+    row.missing = not row.marks  # a median alone still leaves the ranges missing
+    return row
+
+
+def _grade_name(grade: str) -> str:
+    return f"грейд {grade}, " if grade else ""
+
+
+def _mark(band: "Band", grade: str, css: str, x, title: str) -> Mark:
+    kind = band_kind(band)
+    if kind == "range":
+        mark = Mark(kind, x(band.min), x(band.max), 0, css, grade, title)
+    elif kind == "up_to":
+        mark = Mark(kind, x(0), x(band.max), 0, css, grade, title)
+    else:
+        mark = Mark(kind, x(band.value), x(band.value), 0, css, grade, title)
+    if band.median is not None:
+        mark.median_x = x(band.median)
+    if mark.kind == "range" and mark.x2 - mark.x < 8 * max(len(grade), 1) + 6:
+        mark.label = ""  # too narrow to hold its label; the legend and tooltip name it
+    return mark
+
+
+def _extent(mark: Mark) -> tuple[float, float]:
+    """The horizontal space a mark takes, labels and dots included."""
+    if mark.kind == "point":
+        return mark.x - POINT_R - 14, mark.x + POINT_R + 14
+    if mark.kind == "up_to":
+        return mark.x, mark.x2 + POINT_R + 14
+    return mark.x, mark.x2
+
+
+def table_max(table: SalaryTable) -> float:
+    """The largest figure of a table (for the axis)."""
+    values = [0.0]
+    for row in table.rows:
+        for band in list(row.cells.values()) + [row.overall]:
+            if band is not None:
+                values += [v for v in (band.min, band.max, band.value, band.median) if v is not None]
+        if row.median is not None:
+            values.append(row.median)
+    return max(values)
+
+
+def nice_ceiling(value: float) -> float:
+    """The axis end: ``value`` rounded up to 1, 2, 2.5 or 5 times a power of ten."""
+    power = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 2.5, 5, 10):
+        if value <= step * power:
+            return step * power
+    return 10 * power
+
+
+def _tick_values(top: float) -> list[float]:
+    for parts in (4, 5, 2):
+        step = top / parts
+        if step == int(step):
+            return [step * i for i in range(parts + 1)]
+    return [0, top]
+
+
+def short_amount(value: float) -> str:
+    """Axis labels: 0, «50 тыс.», «1,5 млн»."""
+    if value == 0:
+        return "0"
+    if value >= 1_000_000:
+        return f"{fmt.number(value / 1_000_000)}{fmt.NBSP}млн"
+    if value >= 1000:
+        return f"{fmt.number(value / 1000)}{fmt.NBSP}тыс."
+    return fmt.number(value)
+

@@ -1,0 +1,266 @@
+"""View data for the HTML pages: model objects in, what the templates show out.
+
+Pure functions over the ``Catalog`` and its roles, shared by every page kind
+(the role pages, the salary comparison, the home page): URLs, the salary
+matrix of a role with «нет данных» holes, percentages of the base region,
+the geometry of the salary chart, one-line pay summaries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterable
+
+from . import format as fmt
+
+if TYPE_CHECKING:
+    from ..model import Band, Grade, Region, Role, Segment
+    from ..resolve import Catalog
+
+MISSING = "нет данных"
+COMPARE_URL = "compare/"
+SALARIES_URL = "salaries/"
+ORGCHART_URL = "orgchart/"
+SEARCH_URL = "search/"
+ARTICLES_URL = "articles/"
+ROLES_URL = "roles/"
+
+KIND_LABELS = {"range": "диапазон «от — до»", "up_to": "верхняя граница («до»)",
+               "point": "одна цифра", "median": "медиана"}
+CATEGORY_LABELS = {"head": "руководитель", "specialist": "специалист"}
+
+
+# --- URLs ----------------------------------------------------------------------
+
+def role_url(role_id: str) -> str:
+    return f"{ROLES_URL}{role_id}/"
+
+
+def pdf_url(role_id: str) -> str:
+    return f"pdf/{role_id}.pdf"
+
+
+def article_url(page_id: str) -> str:
+    return f"{ARTICLES_URL}{page_id}/"
+
+
+# --- one band -------------------------------------------------------------------
+
+def band_kind(band: "Band") -> str:
+    """"range", "up_to", "point", or "median" for a band that gives only a median."""
+    if band.min is None and band.max is None and band.value is None:
+        return "median"
+    return band.kind
+
+
+def band_text(band: "Band | None", currency: str = "RUB") -> str:
+    """A band as a person reads it: «53 000–66 000 ₽», «до 40 000 ₽», «120 000 ₽»."""
+    if band is None:
+        return MISSING
+    kind = band_kind(band)
+    if kind == "range":
+        text = f"{fmt.number(band.min)}–{fmt.money(band.max, currency)}"
+    elif kind == "up_to":
+        text = f"до{fmt.NBSP}{fmt.money(band.max, currency)}"
+    elif kind == "point":
+        text = fmt.money(band.value, currency)
+    else:
+        return f"медиана {fmt.money(band.median, currency)}"
+    if band.median is not None:
+        text += f", медиана {fmt.money(band.median, currency)}"
+    return text
+
+
+def reference_value(band: "Band | None") -> float | None:
+    """The figure compared across regions: the median, else the middle of a range,
+    else the «до» figure, else the single figure."""
+    if band is None:
+        return None
+    if band.median is not None:
+        return band.median
+    if band.min is not None:
+        return (band.min + band.max) / 2
+    return band.max if band.max is not None else band.value
+
+
+def percent_of(value: float | None, base: float | None) -> int | None:
+    """``value`` as a rounded percentage of ``base``; None when either is missing."""
+    if value is None or not base:
+        return None
+    return round(value * 100 / base)
+
+
+def comparable_percent(band: "Band | None", base: "Band | None") -> int | None:
+    """A band as a percentage of the base region's band of the same kind (else None)."""
+    if band is None or base is None or band_kind(band) != band_kind(base):
+        return None
+    return percent_of(reference_value(band), reference_value(base))
+
+
+def base_region(catalog: "Catalog") -> str | None:
+    """The region percentages refer to: Moscow when the handbook has it, else the first."""
+    if "moscow" in catalog.regions:
+        return "moscow"
+    return next(iter(catalog.regions), None)
+
+
+def grade_label(grade: "Grade") -> str:
+    """«Диапазон I» as it is; «1» with a title that does not name it: «1 — Начинающий менеджер»."""
+    if grade.id in grade.title.replace("—", " ").split():
+        return grade.title
+    return f"{grade.id} — {grade.title}"
+
+
+# --- the salary matrix of a role ----------------------------------------------------
+
+@dataclass
+class SalaryRow:
+    """One region (None: the market as a whole) of one segment."""
+
+    region: "Region | None"
+    cells: dict[str, "Band | None"]          # grade id -> band
+    overall: "Band | None" = None            # a grade-less range / «до» / single figure
+    median: int | None = None                # the median of the region and segment
+    percent: dict[str, int | None] = field(default_factory=dict)  # grade id | "overall" | "median"
+
+    @property
+    def label(self) -> str:
+        return self.region.name if self.region is not None else "В целом по рынку"
+
+    @property
+    def empty(self) -> bool:
+        return self.overall is None and self.median is None and not any(self.cells.values())
+
+
+@dataclass
+class SalaryTable:
+    """The bands of one role in one segment (None: the source gives no segments)."""
+
+    segment: "Segment | None"
+    grades: list["Grade"]
+    has_overall: bool
+    has_median: bool
+    rows: list[SalaryRow]
+    currency: str = "RUB"
+    base_region: str | None = None
+
+    @property
+    def caption(self) -> str:
+        return self.segment.name if self.segment is not None else "Все работодатели"
+
+
+def salary_tables(catalog: "Catalog", role: "Role") -> list[SalaryTable]:
+    """The role's salary bands as one table per segment; missing cells are None."""
+    salary = role.salary
+    if salary is None or not salary.bands:
+        return []
+    bands = salary.bands
+    used_grades = {b.grade for b in bands}
+    grades = [g for g in salary.grades if g.id in used_grades]
+    has_overall = any(b.grade is None and band_kind(b) != "median" for b in bands)
+    has_median = any(b.grade is None and b.median is not None for b in bands)
+    regions = _ordered_regions(catalog, {b.region for b in bands})
+    base = base_region(catalog)
+    tables = []
+    for segment_id in _ordered_segments(catalog, {b.segment for b in bands}):
+        index = {(b.region, b.grade): b for b in bands if b.segment == segment_id}
+        rows = [_row(catalog, region, grades, index, base) for region in regions]
+        tables.append(SalaryTable(catalog.segments.get(segment_id) if segment_id else None,
+                                  grades, has_overall, has_median, rows, salary.currency, base))
+    return tables
+
+
+def _ordered_regions(catalog: "Catalog", ids: set) -> list[str | None]:
+    ordered: list[str | None] = [None] if None in ids else []
+    return ordered + [r for r in catalog.regions if r in ids]
+
+
+def _ordered_segments(catalog: "Catalog", ids: set) -> list[str | None]:
+    ordered: list[str | None] = [None] if None in ids else []
+    return ordered + [s for s in catalog.segments if s in ids]
+
+
+def _row(catalog: "Catalog", region_id: str | None, grades: list["Grade"],
+         index: dict, base: str | None) -> SalaryRow:
+    whole = index.get((region_id, None))
+    row = SalaryRow(
+        region=catalog.regions.get(region_id) if region_id else None,
+        cells={g.id: index.get((region_id, g.id)) for g in grades},
+        overall=whole if whole is not None and band_kind(whole) != "median" else None,
+        median=whole.median if whole is not None else None,
+    )
+    if region_id is not None and region_id != base:
+        base_whole = index.get((base, None))
+        for g in grades:
+            row.percent[g.id] = comparable_percent(row.cells[g.id], index.get((base, g.id)))
+        row.percent["overall"] = comparable_percent(row.overall, base_whole)
+        row.percent["median"] = percent_of(row.median, base_whole.median if base_whole else None)
+    return row
+
+
+# --- summaries -----------------------------------------------------------------------
+
+def salary_figures(role: "Role") -> tuple[int | None, int | None]:
+    """The lowest and highest figure among the role's bands (ranges, «до», points)."""
+    lows, highs = [], []
+    for band in role.salary.bands if role.salary else []:
+        lows += [v for v in (band.min, band.value) if v is not None]
+        highs += [v for v in (band.max, band.value) if v is not None]
+    return (min(lows) if lows else None), (max(highs) if highs else None)
+
+
+def pay_summary(catalog: "Catalog", role: "Role") -> str:
+    """«от 12 000 до 120 000 ₽ в месяц в 4 городах», or «нет данных»."""
+    low, high = salary_figures(role)
+    if high is None:
+        return MISSING
+    currency = role.salary.currency
+    if low is None or low == high:
+        text = f"до {fmt.money(high, currency)}" if low is None else fmt.money(high, currency)
+    else:
+        text = f"от {fmt.number(low)} до {fmt.money(high, currency)}"
+    cities = len({b.region for b in role.salary.bands if b.region is not None})
+    where = f"в {cities}{fmt.NBSP}{_city_locative(cities)}" if cities else "по рынку в целом"
+    return f"{text} в месяц {where}"
+
+
+def _city_locative(count: int) -> str:
+    return "городе" if count % 10 == 1 and count % 100 != 11 else "городах"
+
+
+def source_titles(catalog: "Catalog", ids: Iterable[str]) -> list[dict]:
+    """Source ids -> [{"id", "title", "published"}] (the id is the title when unknown)."""
+    known = {s.id: s for s in catalog.handbook.sources}
+    result = []
+    for source_id in ids:
+        source = known.get(source_id)
+        result.append({"id": source_id, "title": source.title if source else source_id,
+                       "published": source.published if source else None})
+    return result
+
+
+def career(catalog: "Catalog", role: "Role") -> dict[str, list]:
+    """Paths into and out of a role: its own, plus the other roles' paths that lead here
+    (a role B with ``paths_out: A`` is a path into A). Each role appears once per direction."""
+    from ..model import CareerStep
+
+    result = {"paths_in": list(role.career.paths_in), "paths_out": list(role.career.paths_out)}
+    mirror = {"paths_in": "paths_out", "paths_out": "paths_in"}
+    for direction, other_direction in mirror.items():
+        known = {step.role for step in result[direction] if step.role}
+        for other in catalog.roles.values():
+            for step in getattr(other.role.career, other_direction):
+                if step.role == role.id and other.id not in known:
+                    result[direction].append(CareerStep(role=other.id, note=step.note))
+                    known.add(other.id)
+    return result
+
+
+def roles_by_department(catalog: "Catalog") -> list[dict]:
+    """[{"department": Department, "roles": [RoleEntry, ...]}] in the handbook's order."""
+    groups = []
+    for department in catalog.handbook.departments:
+        entries = [e for e in catalog.roles.values() if e.role.department == department.id]
+        if entries:
+            groups.append({"department": department, "roles": entries})
+    return groups
