@@ -1,0 +1,100 @@
+"""The handbook as data: a ``Catalog`` in, ``data/roles.json`` and ``data/salaries.csv`` out.
+
+roles.json is the whole resolved catalog (handbook settings, regions,
+segments, every role with its page URL, PDF path and resolved reporting
+lines, the articles). salaries.csv has one row per salary band for
+spreadsheets: UTF-8 with a byte order mark so that Excel reads Cyrillic,
+missing values as empty cells, and text cells that a spreadsheet would take
+for a formula (starting with = + - @) prefixed with a quote.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import TYPE_CHECKING
+
+from .views import article_url, pdf_url, role_url
+
+if TYPE_CHECKING:
+    from ..model import Band, Role
+    from ..resolve import Catalog, RoleEntry
+    from ..write import Output
+
+CSV_COLUMNS = ["role_id", "role_title", "region_id", "region", "segment", "grade", "min", "max",
+               "median", "currency", "period", "kind", "source",
+               "segment_name", "grade_title", "as_of", "note"]
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def render_data(catalog: "Catalog", output: "Output") -> None:
+    """Write data/roles.json and data/salaries.csv."""
+    output.put("data/roles.json", roles_json(catalog))
+    output.put("data/salaries.csv", salaries_csv(catalog))
+
+
+# --- roles.json -------------------------------------------------------------------
+
+def roles_json(catalog: "Catalog") -> str:
+    """The resolved catalog as pretty-printed JSON (UTF-8, Cyrillic as is)."""
+    data = {
+        "handbook": catalog.handbook.model_dump(mode="json"),
+        "regions": [r.model_dump(mode="json") for r in catalog.regions.values()],
+        "segments": [s.model_dump(mode="json") for s in catalog.segments.values()],
+        "roles": [role_data(entry) for entry in catalog.roles.values()],
+        "articles": [{"id": p.id, "url": article_url(p.id), **p.page.model_dump(mode="json")}
+                     for p in catalog.pages],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def role_data(entry: "RoleEntry") -> dict:
+    """One role: its fields, where its page and PDF are, and the resolved reporting lines
+    (``manages`` includes every role that reports to it)."""
+    data = {"id": entry.id, "url": role_url(entry.id), "pdf": pdf_url(entry.id)}
+    data |= entry.role.model_dump(mode="json")
+    data["reports_to"] = list(entry.reports_to)
+    data["manages"] = list(entry.manages)
+    if entry.role.salary is not None:
+        for band, dumped in zip(entry.role.salary.bands, data["salary"]["bands"]):
+            dumped["kind"] = band.kind
+    return data
+
+
+# --- salaries.csv -----------------------------------------------------------------
+
+def salaries_csv(catalog: "Catalog") -> bytes:
+    """One row per salary band of every role, as UTF-8 with BOM."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for entry in catalog.roles.values():
+        role = entry.role
+        if role.salary is None:
+            continue
+        for band in role.salary.bands:
+            writer.writerow([_cell(v) for v in band_row(catalog, role, band)])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def band_row(catalog: "Catalog", role: "Role", band: "Band") -> list:
+    """The CSV values of one band; a single figure is written as min = max = value."""
+    salary = role.salary
+    region = catalog.regions.get(band.region) if band.region else None
+    segment = catalog.segments.get(band.segment) if band.segment else None
+    grade = next((g for g in salary.grades if g.id == band.grade), None)
+    low, high = (band.value, band.value) if band.value is not None else (band.min, band.max)
+    return [role.id, role.title, band.region, region.name if region else None, band.segment,
+            band.grade, low, high, band.median, salary.currency, salary.period, band.kind,
+            salary.source, segment.name if segment else None, grade.title if grade else None,
+            salary.as_of.isoformat() if salary.as_of else None, band.note]
+
+
+def _cell(value) -> str | int | float:
+    """Missing -> empty cell; text a spreadsheet would run as a formula -> quoted."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
