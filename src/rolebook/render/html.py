@@ -32,11 +32,15 @@ class Site:
     nav: list[dict[str, str]] = field(default_factory=list)
 
     def page(self, url: str, template: str, **context: Any) -> None:
-        """Render ``template`` to the page at ``url`` (``roles/kam/`` -> roles/kam/index.html)."""
+        """Render ``template`` to the page at ``url`` (``roles/kam/`` -> roles/kam/index.html).
+
+        The context always holds ``site``, ``url`` and ``root`` (the relative
+        path back to the site root); a page may pass its own ``root`` (the 404
+        page, served at any depth, links from "/").
+        """
         name = url + "index.html" if url == "" or url.endswith("/") else url
-        html = self.template(template).render(site=self, url=url, root=relative_root(url),
-                                              **context)
-        self.output.put(name, html)
+        values = {"site": self, "url": url, "root": relative_root(url)} | context
+        self.output.put(name, self.template(template).render(**values))
 
     def template(self, name: str) -> "jinja2.Template":
         import jinja2
@@ -65,20 +69,37 @@ def render_site(catalog: "Catalog", theme: "Theme", output: "Output") -> None:
     """Write every HTML page and the theme's assets."""
     from .pages import PAGE_KINDS
 
-    site = Site(catalog, theme, output, environment(theme))
+    site = Site(catalog, theme, output, environment(theme), navigation())
     copy_assets(site)
     for kind in PAGE_KINDS:
         kind.render(site)
 
 
+def navigation() -> list[dict[str, str]]:
+    """The main menu of every page: url (from the site root) and label."""
+    from . import views
+
+    return [{"url": "", "title": "Главная"},
+            {"url": views.ROLES_URL, "title": "Должности"},
+            {"url": views.COMPARE_URL, "title": "Сравнение должностей"},
+            {"url": views.SALARIES_URL, "title": "Зарплаты по регионам"},
+            {"url": views.ORGCHART_URL, "title": "Оргструктура"},
+            {"url": views.ARTICLES_URL, "title": "Статьи"},
+            {"url": views.SEARCH_URL, "title": "Поиск"}]
+
+
 def environment(theme: "Theme") -> "jinja2.Environment":
+    """The theme's Jinja environment with rolebook's filters and helpers."""
     from . import format as fmt
+    from . import views
     from .markdown import markdown_html, markdown_inline
 
     env = theme.environment()
     env.filters.update(markdown=markdown_html, markdown_inline=markdown_inline,
-                       **fmt.FILTERS)
-    env.globals.update(relative=relative)
+                       band=views.band_text, grade_label=views.grade_label, **fmt.FILTERS)
+    env.globals.update(relative=relative, role_url=views.role_url, pdf_url=views.pdf_url,
+                       article_url=views.article_url, MISSING=views.MISSING,
+                       CATEGORY_LABELS=views.CATEGORY_LABELS, KIND_LABELS=views.KIND_LABELS)
     return env
 
 

@@ -4,4 +4,6 @@ Order matters only for ``search``, which indexes the finished pages and so
 comes last.
 """
 
-PAGE_KINDS: list = []
+from . import articles, home, roles
+
+PAGE_KINDS: list = [home, roles, articles]

@@ -1,0 +1,31 @@
+"""The home page (roles by department, articles, tools) and the 404 page."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .. import views
+
+if TYPE_CHECKING:
+    from ..html import Site
+
+
+def render(site: "Site") -> None:
+    """Write index.html and 404.html."""
+    catalog = site.catalog
+    groups = [{"department": group["department"],
+               "roles": [role_card(site, entry) for entry in group["roles"]]}
+              for group in views.roles_by_department(catalog)]
+    site.page("", "html/home.html", groups=groups,
+              articles=[{"entry": e, "url": views.article_url(e.id)} for e in catalog.pages])
+    # Served for any missing path at any depth: its links start at the server root.
+    site.page("404.html", "html/404.html", root="/")
+
+
+def role_card(site: "Site", entry) -> dict:
+    """What the home page and the roles index show of one role."""
+    role = entry.role
+    return {"entry": entry, "role": role, "url": views.role_url(role.id),
+            "pdf": views.pdf_url(role.id),
+            "category": views.CATEGORY_LABELS[role.category],
+            "pay": views.pay_summary(site.catalog, role)}

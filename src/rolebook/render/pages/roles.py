@@ -1,0 +1,46 @@
+"""The roles index (roles/) and a page per role (roles/<id>/)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .. import chart, jsonld, views
+from .home import role_card
+
+if TYPE_CHECKING:
+    from ...resolve import RoleEntry
+    from ..html import Site
+
+
+def render(site: "Site") -> None:
+    """Write roles/index.html and roles/<id>/index.html for every role."""
+    catalog = site.catalog
+    groups = [{"department": group["department"],
+               "roles": [role_card(site, entry) for entry in group["roles"]]}
+              for group in views.roles_by_department(catalog)]
+    site.page(views.ROLES_URL, "html/roles.html", groups=groups)
+    for entry in catalog.roles.values():
+        site.page(views.role_url(entry.id), "html/role.html", **role_context(site, entry))
+
+
+def role_context(site: "Site", entry: "RoleEntry") -> dict:
+    """Everything the role template shows beyond the role itself."""
+    catalog, role = site.catalog, entry.role
+    tables = views.salary_tables(catalog, role)
+    scale = max((chart.table_max(t) for t in tables), default=None)
+    department = next((d for d in catalog.handbook.departments if d.id == role.department), None)
+    return {
+        "entry": entry,
+        "role": role,
+        "department": department,
+        "category": views.CATEGORY_LABELS[role.category],
+        "pdf": views.pdf_url(role.id),
+        "pay": views.pay_summary(catalog, role),
+        "salary": [{"table": t, "chart": chart.salary_chart(t, scale)} for t in tables],
+        "salary_source": views.source_titles(catalog, [role.salary.source]) if role.salary else [],
+        "sources": views.source_titles(catalog, role.sources),
+        "career": views.career(catalog, role),
+        "articles": [{"entry": p, "url": views.article_url(p.id)}
+                     for p in catalog.pages if role.id in p.page.roles],
+        "jsonld": jsonld.script_json(jsonld.occupation(catalog, role)),
+    }
