@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 import rolebook
 from rolebook import yamlpos
 
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 MINIMAL = Path(__file__).parent / "fixtures" / "minimal"
 SETTINGS = settings(max_examples=60, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -62,7 +64,7 @@ def role_documents(draw) -> dict:
 @st.composite
 def valid_roles(draw) -> dict:
     """A role whose structure is right and whose texts are anything a person may type."""
-    text = texts.filter(lambda t: t.strip() and len(t) <= 2000)
+    text = texts.filter(lambda t: t.strip() and len(t) <= 2000 and not CONTROL.search(t))
     low = draw(st.integers(min_value=1, max_value=1_000_000))
     return {
         "id": "worker", "title": draw(text), "code": "МП", "category": "specialist",

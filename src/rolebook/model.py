@@ -13,9 +13,10 @@ does not give is shown as «нет данных», never as zero.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Literal
 
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints,
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints,
                       model_validator)
 
 
@@ -36,8 +37,22 @@ Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max
 GradeId = Annotated[str, BeforeValidator(_number_as_id),
                     StringConstraints(pattern=r"^[A-Za-z0-9]+$", max_length=10),
                     Field(description="Обозначение грейда или уровня: I, II, 1, 2, junior")]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _no_control_characters(value: str) -> str:
+    # Invisible characters pasted from other programs break HTML, CSV and PDF text.
+    found = _CONTROL.search(value)
+    if found:
+        raise ValueError(f"contains the invisible control character U+{ord(found.group()):04X}; "
+                         "delete it")
+    return value
+
+
+Text = Annotated[str, StringConstraints(min_length=1, max_length=2000),
+                 AfterValidator(_no_control_characters)]
 Markdown = Annotated[str, StringConstraints(min_length=1, max_length=50_000),
+                     AfterValidator(_no_control_characters),
                      Field(json_schema_extra={"contentMediaType": "text/markdown"})]
 Amount = Annotated[int, Field(ge=1, le=10_000_000, description="Сумма в валюте зарплаты")]
 Percent = Annotated[float, BeforeValidator(lambda v: float(v) if type(v) is int else v),
