@@ -21,15 +21,28 @@ from .views import SalaryRow, SalaryTable, band_kind, band_text, grade_label
 if TYPE_CHECKING:
     from ..model import Band
 
-WIDTH = 640
-LABEL_WIDTH = 150
-RIGHT_PAD = 28
 LANE = 16          # height of one lane
 LANE_GAP = 4
 ROW_PAD = 7
 AXIS = 26          # room for the tick labels under the rows
 POINT_R = 6
-COLOURS = 6
+COLOURS = 6        # grade colours g0..g4; g5 is the grade-less «в целом» figure
+OVERALL = "g5"
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Wide: region names left of the bars. Narrow (phones): names above each row."""
+
+    width: int
+    label_width: float
+    right_pad: float
+    label_above: bool
+
+
+WIDE = Layout(width=640, label_width=150, right_pad=28, label_above=False)
+NARROW = Layout(width=360, label_width=10, right_pad=26, label_above=True)
+LABEL_LINE = 17    # height of a region name above its row (narrow layout)
 
 
 @dataclass
@@ -49,6 +62,10 @@ class ChartRow:
     label: str
     y: float
     height: float
+    label_x: float = 0.0
+    label_y: float = 0.0
+    label_anchor: str = "end"
+    mid: float = 0.0          # centre of the first lane («нет данных» goes there)
     marks: list[Mark] = field(default_factory=list)
     median_x: float | None = None
     median_title: str = ""
@@ -67,48 +84,59 @@ class Chart:
     legend: list[tuple[str, str]]          # (css class, text)
     kinds: set[str]                        # which kinds of marks appear (for the key)
     bottom: float                          # where the rows end and the axis begins
+    narrow: bool = False
 
 
-def salary_chart(table: SalaryTable, scale_max: float | None = None) -> Chart:
+def salary_chart(table: SalaryTable, scale_max: float | None = None,
+                 layout: Layout = WIDE) -> Chart:
     """The chart of one salary table; ``scale_max`` shares one axis between charts."""
-    top = nice_ceiling(scale_max or table_max(table) or 1)
-    x0, x1 = LABEL_WIDTH, WIDTH - RIGHT_PAD
+    top, step = nice_axis(scale_max or table_max(table) or 1)
+    x0, x1 = layout.label_width, layout.width - layout.right_pad
 
     def x(value: float) -> float:
         return round(x0 + value / top * (x1 - x0), 1)
 
-    colours = {g.id: f"g{i % COLOURS}" for i, g in enumerate(table.grades)}
+    colours = {g.id: f"g{i % (COLOURS - 1)}" for i, g in enumerate(table.grades)}
     legend = [(colours[g.id], grade_label(g)) for g in table.grades]
     if table.has_overall:
-        legend.append((f"g{len(table.grades) % COLOURS}", "В целом"))
+        legend.append((OVERALL, "В целом"))
     rows, y, kinds = [], 0.0, set()
     for source in table.rows:
-        row = _chart_row(source, table, colours, x, y)
+        row = _chart_row(source, table, colours, x, y, layout)
         kinds |= {m.kind for m in row.marks} | ({"median"} if row.median_x is not None else set())
         rows.append(row)
         y += row.height
-    ticks = [(x(v), short_amount(v)) for v in _tick_values(top)]
-    return Chart(WIDTH, y + AXIS, x0, x1, LANE, rows, ticks, legend, kinds, y)
+    ticks = [(x(i * step), short_amount(i * step)) for i in range(round(top / step) + 1)]
+    return Chart(layout.width, y + AXIS, x0, x1, LANE, rows, ticks, legend, kinds, y,
+                 layout.label_above)
 
 
-def _chart_row(source: SalaryRow, table: SalaryTable, colours: dict[str, str], x, y: float) -> ChartRow:
+def _chart_row(source: SalaryRow, table: SalaryTable, colours: dict[str, str], x, y: float,
+               layout: Layout) -> ChartRow:
     row = ChartRow(source.label, y, 0.0)
+    top = y + (LABEL_LINE if layout.label_above else 0)
     entries = [(g.id, colours[g.id], source.cells[g.id]) for g in table.grades]
-    entries.append(("", f"g{len(table.grades) % COLOURS}", source.overall))
+    entries.append(("", OVERALL, source.overall))
     lanes: list[float] = []                  # right edge of each lane so far
     for grade, css, band in entries:
         if band is None:
             continue
-        mark = _mark(band, grade, css, x, f"{source.label}: {_grade_name(grade)}{band_text(band, table.currency)}")
+        title = f"{source.label}: {_grade_name(grade)}{band_text(band, table.currency)}"
+        mark = _mark(band, grade, css, x, title)
         left, right = _extent(mark)
         lane = next((i for i, edge in enumerate(lanes) if edge <= left + 0.5), len(lanes))
         if lane == len(lanes):
             lanes.append(right)
         lanes[lane] = right
-        mark.y = y + ROW_PAD + lane * (LANE + LANE_GAP)
+        mark.y = top + ROW_PAD + lane * (LANE + LANE_GAP)
         row.marks.append(mark)
     count = max(len(lanes), 1)
-    row.height = 2 * ROW_PAD + count * LANE + (count - 1) * LANE_GAP
+    row.height = top - y + 2 * ROW_PAD + count * LANE + (count - 1) * LANE_GAP
+    if layout.label_above:
+        row.label_x, row.label_y, row.label_anchor = x(0), y + LABEL_LINE - 2, "start"
+    else:
+        row.label_x, row.label_y, row.label_anchor = x(0) - 10, y + row.height / 2, "end"
+    row.mid = top + ROW_PAD + LANE / 2
     if source.median is not None:
         row.median_x = x(source.median)
         row.median_title = f"{source.label}: медиана {fmt.money(source.median, table.currency)}"
@@ -156,21 +184,15 @@ def table_max(table: SalaryTable) -> float:
     return max(values)
 
 
-def nice_ceiling(value: float) -> float:
-    """The axis end: ``value`` rounded up to 1, 2, 2.5 or 5 times a power of ten."""
-    power = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * power:
-            return step * power
-    return 10 * power
-
-
-def _tick_values(top: float) -> list[float]:
-    for parts in (4, 5, 2):
-        step = top / parts
-        if step == int(step):
-            return [step * i for i in range(parts + 1)]
-    return [0, top]
+def nice_axis(value: float, most_ticks: int = 6) -> tuple[float, float]:
+    """The end of the axis and the distance between ticks: the smallest round step
+    (1, 2, 2.5 or 5 times a power of ten) that covers ``value`` in at most ``most_ticks``."""
+    power = 10 ** math.floor(math.log10(value / most_ticks)) if value > most_ticks else 1
+    for step in (power * k for k in (1, 2, 2.5, 5, 10, 20, 25, 50)):
+        top = math.ceil(value / step) * step
+        if top / step <= most_ticks:
+            return top, step
+    return value, value
 
 
 def short_amount(value: float) -> str:

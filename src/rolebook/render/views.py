@@ -53,8 +53,9 @@ def band_kind(band: "Band") -> str:
     return band.kind
 
 
-def band_text(band: "Band | None", currency: str = "RUB") -> str:
-    """A band as a person reads it: «53 000–66 000 ₽», «до 40 000 ₽», «120 000 ₽»."""
+def band_text(band: "Band | None", currency: str = "RUB", median: bool = True) -> str:
+    """A band as a person reads it: «53 000–66 000 ₽», «до 40 000 ₽», «120 000 ₽»;
+    with ``median`` a median it carries is added («…, медиана 60 000 ₽»)."""
     if band is None:
         return MISSING
     kind = band_kind(band)
@@ -66,7 +67,7 @@ def band_text(band: "Band | None", currency: str = "RUB") -> str:
         text = fmt.money(band.value, currency)
     else:
         return f"медиана {fmt.money(band.median, currency)}"
-    if band.median is not None:
+    if median and band.median is not None:
         text += f", медиана {fmt.money(band.median, currency)}"
     return text
 
