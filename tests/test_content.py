@@ -129,3 +129,30 @@ def test_committed_schema_matches_the_model():
     for stem, schema in schemas().items():
         committed = json.loads((REPO / "schema" / f"{stem}.schema.json").read_text(encoding="utf-8"))
         assert committed == schema, f"schema/{stem}.schema.json is stale: run `rolebook schema`"
+
+
+# Numbers the content writes in digits where its source spells them out.
+SPELT_OUT_IN_SOURCE = {"1990"}  # «в конце девяностых» (003)
+
+
+def _numbers(text: str) -> set[str]:
+    """Every figure in a text: '115 000' and '115000' both give '115000'."""
+    grouped = {m.replace(" ", "").replace("\u00a0", "")
+               for m in re.findall(r"(?<![\d.,])\d{1,3}(?:[ \u00a0]\d{3})(?![\d.,])", text)}
+    return grouped | set(re.findall(r"\d+(?:[.,]\d+)?", text))
+
+
+def test_every_figure_in_the_content_is_in_a_seed():
+    """Nothing invented: each number of the roles and articles appears in the seeds."""
+    seeds = REPO.parent / "shared" / "seeds"
+    if not seeds.is_dir():
+        pytest.skip("the seed documents are not next to this checkout")
+    known = set().union(*(_numbers(p.read_text(encoding="utf-8")) for p in seeds.glob("*.txt")))
+    known |= SPELT_OUT_IN_SOURCE
+    structural = re.compile(r"^\s*-?\s*(order|experience_years|id|grade|salary_grade|number|"
+                            r"as_of|published|date):.*$|\d{3}_[0-9a-f]{16}\.txt|\bgrade: \"?\w+\"?|"
+                            r"[Ии]сточник\w* \d{3}", re.MULTILINE)
+    for path in [*REPO.glob("content/roles/*.yaml"), *REPO.glob("content/pages/*.md")]:
+        text = structural.sub("", path.read_text(encoding="utf-8"))
+        invented = {n for n in _numbers(text) - known if len(n.strip(".,")) > 1}
+        assert not invented, f"{path.name}: figures not in any seed: {sorted(invented)}"
