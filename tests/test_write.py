@@ -121,3 +121,16 @@ def test_a_build_killed_between_the_renames_is_recovered(tmp_path):
     assert output.previous.keys() == {"index.html"}
     output.discard()
     assert sorted(p.name for p in tmp_path.iterdir()) == [".site.rolebook-lock", "site"]
+
+
+def test_the_swap_is_one_atomic_exchange(tmp_path, monkeypatch):
+    """On Linux the new site replaces the old in one step, with no moment without a site."""
+    site = tmp_path / "site"
+    publish(site, {"index.html": "one"})
+
+    def no_rename(*args):
+        raise AssertionError("the swap must not fall back to two renames")
+
+    monkeypatch.setattr("rolebook.write.os.rename", no_rename)
+    publish(site, {"index.html": "two"})
+    assert (site / "index.html").read_text() == "two"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -38,6 +39,9 @@ def reports_errors(command):
         except RolebookError as exc:
             click.secho(f"error: {exc}", err=True, fg="red")
             sys.exit(1)
+        except KeyboardInterrupt:
+            click.secho("interrupted: nothing was changed.", err=True, fg="red")
+            sys.exit(130)
 
     return wrapper
 
@@ -53,6 +57,12 @@ def main(verbose: bool) -> None:
     """
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(levelname)s: %(message)s")
+    # SIGTERM (kill, a CI timeout) unwinds like Ctrl-C, so a build drops its staging folder.
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 @main.command()
