@@ -1,0 +1,226 @@
+"""The salary comparison (``salaries/``): every role's bands by region, segment and grade.
+
+One group of table rows per role and segment: each grade (and the region's
+figure «в целом», usually its median) for each region, with «нет данных»
+where the role's own matrix has a hole, and each figure as a percentage of
+the base region (Moscow) for the same role, segment and grade. Above the
+table, a chart per role and segment (``chart.salary_chart``). Without
+JavaScript the page shows everything; ``salaries.js`` adds filters,
+sorting and keeps their state in the URL.
+
+For a large handbook the page would outgrow its budget, so every role's rows
+and charts are also written as ``data/salaries/<role>.json`` (HTML fragments
+rendered by the same macros) with a list of roles in ``index.json``; when the
+complete page would exceed ``PAGE_BUDGET`` bytes, the page carries only the
+first role and the script loads the others on demand.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .. import chart as charts
+from ..views import (SALARIES_URL as URL, band_kind, base_region, comparable_percent,
+                     reference_value, role_url, salary_tables)
+
+if TYPE_CHECKING:
+    from ...model import Band, Grade, Region, Role, Segment
+    from ...resolve import Catalog
+    from ..html import Site
+
+PAGE_BUDGET = 900_000  # bytes of HTML; above it the page loads roles on demand
+CHUNKS = "data/salaries/"
+
+
+@dataclass
+class Bar:
+    """Where a figure sits on the row's scale, in percent of its width."""
+
+    kind: str                    # "range" | "up_to" | "point" | "median"
+    left: float
+    width: float = 0.0
+    median: float | None = None  # the region's median, marked as a tick
+
+
+@dataclass
+class Line:
+    """One table row: a role's figure for one segment, grade and region (or a hole)."""
+
+    segment: "Segment | None"
+    grade: "Grade | None"        # None: the region and segment as a whole
+    region: "Region | None"      # None: the market as a whole
+    band: "Band | None"          # None: the source gives no figure here
+    percent: int | None = None   # of the base region, same role, segment and grade
+    value: float | None = None   # what sorting by amount compares
+    bar: Bar | None = None
+    order: int = 0
+
+
+@dataclass
+class Group:
+    """The rows of one role in one segment."""
+
+    role: "Role"
+    segment: "Segment | None"
+    lines: list[Line] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return f"{self.role.id}/{self.segment.id if self.segment else ''}"
+
+
+def render(site: "Site") -> None:
+    """Write ``salaries/index.html`` and the per-role chunks under ``data/salaries/``."""
+    catalog = site.catalog
+    roles = [entry.role for entry in catalog.roles.values()
+             if entry.role.salary is not None and entry.role.salary.bands]
+    scale = _scale(roles)
+    base = base_region(catalog)
+    groups = {role.id: role_groups(catalog, role, base, scale) for role in roles}
+    role_charts = {role.id: chart_list(catalog, role) for role in roles}
+    filters = filter_options(catalog, roles)
+    context = dict(filters=filters, base=catalog.regions.get(base) if base else None,
+                   role_count=len(roles), chunks=CHUNKS, scale_label=charts.short_amount(scale))
+    html = _page(site, roles, groups, role_charts, context, chunked=False)
+    if len(html.encode()) > PAGE_BUDGET and len(roles) > 1:
+        html = _page(site, roles[:1], groups, role_charts, context, chunked=True)
+    site.output.put(URL + "index.html", html)
+    write_chunks(site, roles, groups, role_charts)
+
+
+def _page(site: "Site", roles: list["Role"], groups: dict, role_charts: dict, context: dict,
+          chunked: bool) -> str:
+    from ..html import relative_root
+
+    template = site.template("html/salaries.html")
+    return template.render(site=site, url=URL, root=relative_root(URL), chunked=chunked,
+                           roles=roles, groups=groups, charts=role_charts, **context)
+
+
+def write_chunks(site: "Site", roles: list["Role"], groups: dict, role_charts: dict) -> None:
+    """``data/salaries/<role>.json`` ({"rows", "charts"}: HTML) and ``index.json``."""
+    from ..html import relative_root
+
+    macros = site.template("html/salary-rows.html").make_module(
+        {"site": site, "url": URL, "root": relative_root(URL)})
+    for role in roles:
+        payload = {"role": role.id, "title": role.title,
+                   "rows": str(macros.role_rows(role, groups[role.id])),
+                   "charts": str(macros.role_charts(role, role_charts[role.id]))}
+        site.output.put(f"{CHUNKS}{role.id}.json", json.dumps(payload, ensure_ascii=False))
+    index = {"roles": [{"id": r.id, "title": r.title, "url": role_url(r.id)} for r in roles]}
+    site.output.put(f"{CHUNKS}index.json", json.dumps(index, ensure_ascii=False))
+
+
+# -- rows -------------------------------------------------------------------------
+
+def role_groups(catalog: "Catalog", role: "Role", base: str | None, scale: float) -> list[Group]:
+    """The role's rows, one group per segment, in the handbook's order."""
+    bands = role.salary.bands
+    segment_ids = _ordered({b.segment for b in bands}, list(catalog.segments))
+    groups = []
+    for segment_id in segment_ids:
+        own = [b for b in bands if b.segment == segment_id]
+        group = Group(role, catalog.segments.get(segment_id) if segment_id else None)
+        group.lines = segment_lines(catalog, role, own, base)
+        for order, line in enumerate(group.lines):
+            line.order = order
+            line.bar = bar(line.band, _region_median(own, line), scale)
+        groups.append(group)
+    return groups
+
+
+def segment_lines(catalog: "Catalog", role: "Role", bands: list["Band"],
+                  base: str | None) -> list[Line]:
+    """Market-wide figures first, then each grade (and «в целом») across the regions.
+
+    A hole is a region and grade that the segment's own matrix has elsewhere
+    (Moscow agencies without ranges I–IV); market-wide figures have no holes.
+    """
+    index = {(b.region, b.grade): b for b in bands}
+    grades = {g.id: g for g in role.salary.grades}
+    grade_ids = _ordered({b.grade for b in bands}, list(grades))
+    regions = _ordered({b.region for b in bands if b.region is not None}, list(catalog.regions))
+    segment = catalog.segments.get(bands[0].segment) if bands[0].segment else None
+    lines = [_line(segment, grades.get(g), None, index[(None, g)], None)
+             for g in grade_ids if (None, g) in index]
+    # The grades first, then the region's figure «в целом», as the sources' tables go.
+    grade_ids = [g for g in grade_ids if g is not None] + [None] * (None in grade_ids)
+    for grade_id in grade_ids:
+        for region_id in regions:
+            band = index.get((region_id, grade_id))
+            base_band = index.get((base, grade_id)) if base else None
+            lines.append(_line(segment, grades.get(grade_id), catalog.regions[region_id], band,
+                               comparable_percent(band, base_band)))
+    return lines
+
+
+def _line(segment, grade, region, band, percent) -> Line:
+    return Line(segment, grade, region, band, percent, reference_value(band))
+
+
+def _ordered(ids: set, order: list) -> list:
+    """``ids`` in the order of ``order``, None (the whole) first, unknown ids last."""
+    known = [i for i in order if i in ids]
+    rest = sorted(i for i in ids if i is not None and i not in order)
+    return ([None] if None in ids else []) + known + rest
+
+
+def _region_median(bands: list["Band"], line: Line) -> int | None:
+    if line.band is not None and line.band.median is not None:
+        return line.band.median
+    region = line.region.id if line.region else None
+    whole = next((b for b in bands if b.region == region and b.grade is None), None)
+    return whole.median if whole is not None else None
+
+
+def bar(band: "Band | None", median: int | None, scale: float) -> Bar | None:
+    """The position of a figure on a scale from 0 to ``scale``."""
+    def pct(value: float) -> float:
+        return round(value * 100 / scale, 2)
+
+    if band is None:
+        return None
+    mark = pct(median) if median is not None else None
+    kind = band_kind(band)
+    if kind == "range":
+        return Bar(kind, pct(band.min), pct(band.max - band.min), mark)
+    if kind == "up_to":
+        return Bar(kind, 0, pct(band.max), mark)
+    if kind == "point":
+        return Bar(kind, pct(band.value), 0, mark)
+    return Bar("median", pct(band.median), 0, mark)
+
+
+def _scale(roles: list["Role"]) -> float:
+    """One scale for every row of the page: the largest figure, rounded up."""
+    top = max((v for role in roles for b in role.salary.bands
+               for v in (b.min, b.max, b.value, b.median) if v is not None), default=1)
+    return charts.nice_axis(top)[0]
+
+
+# -- charts and filters -------------------------------------------------------------
+
+def chart_list(catalog: "Catalog", role: "Role") -> list[tuple["Segment | None", "charts.Chart"]]:
+    """A chart per segment of the role, all on the role's own scale."""
+    tables = salary_tables(catalog, role)
+    top = max((charts.table_max(t) for t in tables), default=0) or None
+    return [(t.segment, charts.salary_chart(t, scale_max=top)) for t in tables]
+
+
+def filter_options(catalog: "Catalog", roles: list["Role"]) -> dict:
+    """The choices of the filter form: segments, grades and regions that have figures."""
+    bands = [b for role in roles for b in role.salary.bands]
+    segments = [catalog.segments[s] for s in catalog.segments if any(b.segment == s for b in bands)]
+    grades: dict[str, "Grade"] = {}
+    for role in roles:
+        for grade in role.salary.grades:
+            if any(b.grade == grade.id for b in role.salary.bands):
+                grades.setdefault(grade.id, grade)
+    regions = [catalog.regions[r] for r in catalog.regions if any(b.region == r for b in bands)]
+    return {"segments": segments, "unsegmented": any(b.segment is None for b in bands),
+            "grades": list(grades.values()),
+            "whole": any(b.grade is None for b in bands),
+            "regions": regions, "market": any(b.region is None for b in bands)}
