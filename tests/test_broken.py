@@ -73,3 +73,27 @@ def test_utf8_bom_is_accepted(tmp_path: Path):
     text = (MINIMAL / "content" / "roles" / "worker.yaml").read_text(encoding="utf-8")
     worker.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
     assert run_check(root).exit_code == 0
+
+
+def test_a_link_to_a_file_outside_the_handbook_is_refused(tmp_path: Path):
+    root = assemble(HERE / "broken" / "cp1251", tmp_path / "handbook")
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("password: hunter2\n", encoding="utf-8")
+    worker = root / "content" / "roles" / "worker.yaml"
+    worker.unlink()
+    worker.symlink_to(secret)
+    result = run_check(root)
+    assert result.exit_code == 1
+    assert f"content/roles/worker.yaml: is a link to {secret}, outside the handbook folder; " \
+           "copy the file into the handbook instead" in result.stderr
+    assert "hunter2" not in result.output
+
+
+def test_a_file_over_the_size_limit_is_refused_without_parsing(tmp_path: Path):
+    root = assemble(HERE / "broken" / "cp1251", tmp_path / "handbook")
+    big = root / "content" / "roles" / "worker.yaml"
+    big.write_text("duties:\n" + "  - Ведёт переговоры с клиентами\n" * 40_000, encoding="utf-8")
+    result = run_check(root)
+    assert result.exit_code == 1
+    assert "content/roles/worker.yaml: is 2," in result.stderr
+    assert "over the limit of 1,000,000; split it into several files" in result.stderr
