@@ -1,8 +1,29 @@
-"""rolebook: YAML role definitions in, an HTML handbook and official PDF job descriptions out."""
+"""rolebook: YAML role definitions in, an HTML handbook and official PDF job descriptions out.
 
-from .build import BuildOptions, BuildReport, build, check
-from .errors import ContentError, OutputError, Problem, RolebookError
+The public API. Names are imported on first use, so that ``rolebook --help``
+does not pay for pydantic, Jinja and WeasyPrint.
+"""
 
-__all__ = ["BuildOptions", "BuildReport", "ContentError", "OutputError", "Problem",
-           "RolebookError", "build", "check"]
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
 __version__ = "0.1.0"
+
+_EXPORTS = {
+    "build": "build", "check": "build", "BuildOptions": "build", "BuildReport": "build",
+    "ContentError": "errors", "OutputError": "errors", "Problem": "errors",
+    "RolebookError": "errors",
+}
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:
+    from .build import BuildOptions, BuildReport, build, check
+    from .errors import ContentError, OutputError, Problem, RolebookError
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module 'rolebook' has no attribute {name!r}")
