@@ -53,6 +53,15 @@ def formula(text: str) -> Markup:
 
 
 _TAG = {"_": "sub", "^": "sup"}
+_SCRIPT_IN_HTML = re.compile(r"([_^])\{([^{}<>]*)\}")
+
+
+def subscripts(html: Markup) -> Markup:
+    """Formula symbols in rendered, sanitized Markdown (``K_{отс}`` in a KPI's
+    description) get their subscripts too. The inserted text holds no ``<`` or
+    ``>``, so the HTML stays as safe as it was."""
+    return Markup(_SCRIPT_IN_HTML.sub(lambda m: f"<{_TAG[m[1]]}>{m[2]}</{_TAG[m[1]]}>",
+                                      str(html)))
 
 
 def date(value: dt.date, style: str = "long") -> str:
@@ -63,4 +72,4 @@ def date(value: dt.date, style: str = "long") -> str:
 
 
 FILTERS = {"money": money, "number": number, "date": date, "percent": percent,
-           "formula": formula}
+           "formula": formula, "subscripts": subscripts}
