@@ -1,0 +1,179 @@
+"""The role comparison (``compare/``): two or three roles side by side.
+
+Every comparison is a page of its own (``compare/<a>--<b>/``, roles in the
+handbook's order), so it works without JavaScript; the picker on each page
+switches between them with ``compare.js``, and without the script the pages
+are listed as links. Which comparisons exist: those the content makes (a
+role's ``comparisons``, and the triple of a role with two roles it compares
+itself with), plus every pair and triple while the handbook is small enough
+for that to stay cheap.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .. import format as fmt
+from ..views import COMPARE_URL as URL, MISSING, band_kind
+
+if TYPE_CHECKING:
+    from ...model import Band, Comparison as Declared, Role
+    from ...resolve import Catalog
+    from ..html import Site
+
+ALL_PAIRS_UP_TO = 20     # roles; beyond this only the comparisons the content makes
+ALL_TRIPLES_UP_TO = 8
+SEPARATOR = "--"
+
+
+@dataclass
+class Note:
+    """A comparison the content itself makes between two of the shown roles."""
+
+    role: "Role"
+    other: "Role"
+    comparison: "Declared"
+
+
+@dataclass
+class PayRow:
+    """Pay in one region (None: the market as a whole): lines of text per role."""
+
+    label: str
+    cells: list[list[str]]
+
+
+@dataclass
+class View:
+    """One comparison page."""
+
+    key: str
+    roles: list["Role"]
+    pay: list[PayRow] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"{URL}{self.key}/"
+
+    @property
+    def title(self) -> str:
+        titles = [role.title for role in self.roles]
+        return ", ".join(titles[:-1]) + " и " + titles[-1]
+
+
+def render(site: "Site") -> None:
+    """Write ``compare/index.html`` and one page per comparison."""
+    catalog = site.catalog
+    keys = comparison_keys(catalog)
+    declared = declared_keys(catalog)
+    common = dict(keys=keys, declared=[k for k in keys if k in declared],
+                  titles={rid: e.role.title for rid, e in catalog.roles.items()})
+    default = next(iter(sorted(declared, key=lambda k: (-k.count(SEPARATOR), keys.index(k)))),
+                   keys[0] if keys else "")
+    site.page(URL, "html/compare.html", view=None, chosen=default.split(SEPARATOR), **common)
+    for key in keys:
+        view = comparison(catalog, key)
+        site.page(view.url, "html/compare.html", view=view, chosen=[r.id for r in view.roles],
+                  **common)
+
+
+def key_of(catalog: "Catalog", role_ids) -> str:
+    """The page key of a set of roles: their ids in the handbook's order."""
+    order = list(catalog.roles)
+    return SEPARATOR.join(sorted(set(role_ids), key=order.index))
+
+
+def declared_keys(catalog: "Catalog") -> set[str]:
+    """Pairs a role's ``comparisons`` name, and a role with two of the roles it names."""
+    keys = set()
+    for role_id, entry in catalog.roles.items():
+        others = [c.role for c in entry.role.comparisons if c.role in catalog.roles]
+        keys |= {key_of(catalog, (role_id, other)) for other in others}
+        keys |= {key_of(catalog, (role_id, *pair)) for pair in itertools.combinations(others, 2)}
+    return keys
+
+
+def comparison_keys(catalog: "Catalog") -> list[str]:
+    """Every comparison that gets a page, in a stable order."""
+    ids = list(catalog.roles)
+    keys = declared_keys(catalog)
+    if len(ids) <= ALL_PAIRS_UP_TO:
+        keys |= {key_of(catalog, pair) for pair in itertools.combinations(ids, 2)}
+    if len(ids) <= ALL_TRIPLES_UP_TO:
+        keys |= {key_of(catalog, triple) for triple in itertools.combinations(ids, 3)}
+    order = {rid: i for i, rid in enumerate(ids)}
+    return sorted(keys, key=lambda k: (k.count(SEPARATOR), [order[r] for r in k.split(SEPARATOR)]))
+
+
+def comparison(catalog: "Catalog", key: str) -> View:
+    """What the page of ``key`` shows."""
+    roles = [catalog.role(rid) for rid in key.split(SEPARATOR)]
+    return View(key, roles, pay_rows(catalog, roles), notes(roles))
+
+
+def notes(roles: list["Role"]) -> list[Note]:
+    shown = {role.id: role for role in roles}
+    found, seen = [], set()
+    for role in roles:
+        for declared in role.comparisons:
+            pair = frozenset((role.id, declared.role))
+            if declared.role in shown and pair not in seen:
+                seen.add(pair)
+                found.append(Note(role, shown[declared.role], declared))
+    return found
+
+
+# -- pay by city ------------------------------------------------------------------
+
+def pay_rows(catalog: "Catalog", roles: list["Role"]) -> list[PayRow]:
+    """A row per region any of the roles has figures for: each role's span there."""
+    bands = {role.id: (role.salary.bands if role.salary else []) for role in roles}
+    regions = {b.region for role_bands in bands.values() for b in role_bands}
+    ordered = ([None] if None in regions else []) + [r for r in catalog.regions if r in regions]
+    rows = []
+    for region in ordered:
+        label = catalog.regions[region].name if region else "В целом по рынку"
+        cells = [region_lines(catalog, role, [b for b in bands[role.id] if b.region == region])
+                 for role in roles]
+        rows.append(PayRow(label, cells))
+    return rows
+
+
+def region_lines(catalog: "Catalog", role: "Role", bands: list["Band"]) -> list[str]:
+    """One line per segment: «Агентства: 27 000–110 000 ₽, медиана 60 000 ₽»."""
+    if not bands:
+        return [MISSING]
+    currency = role.salary.currency
+    segments = [None] + list(catalog.segments)
+    lines = []
+    for segment in segments:
+        own = [b for b in bands if b.segment == segment]
+        if own:
+            text = span_text(own, currency)
+            name = catalog.segments[segment].name if segment in catalog.segments else None
+            lines.append(f"{name}: {text}" if name else text)
+    return lines
+
+
+def span_text(bands: list["Band"], currency: str) -> str:
+    """From the lowest to the highest figure of the bands, with their medians."""
+    lows = [v for b in bands for v in (b.min, b.value) if v is not None]
+    highs = [v for b in bands for v in (b.max, b.value) if v is not None]
+    medians = sorted({b.median for b in bands if b.median is not None})
+    parts = []
+    if highs:
+        low, high = (min(lows) if lows else None), max(highs)
+        if all(band_kind(b) in ("up_to", "median") for b in bands):
+            parts.append(f"до{fmt.NBSP}{fmt.money(high, currency)}")
+        elif low is None or low == high:
+            parts.append(fmt.money(high, currency))
+        else:
+            parts.append(f"{fmt.number(low)}–{fmt.money(high, currency)}")
+    if medians:
+        shown = fmt.money(medians[0], currency) if len(medians) == 1 else \
+            f"{fmt.number(medians[0])}–{fmt.money(medians[-1], currency)}"
+        parts.append(f"медиана {shown}")
+    return ", ".join(parts)
