@@ -4,6 +4,6 @@ Order matters only for ``search``, which indexes the finished pages and so
 comes last.
 """
 
-from . import articles, home, roles
+from . import articles, compare, home, orgchart, roles, salaries, search
 
-PAGE_KINDS: list = [home, roles, articles]
+PAGE_KINDS: list = [home, roles, articles, compare, salaries, orgchart, search]

@@ -1,0 +1,51 @@
+"""Search (``search/``): the search page and a Pagefind index of the finished pages.
+
+Runs last: it writes the search page, then lets Pagefind read every page in
+the staging folder and write its index and search interface into
+``pagefind/``, all files that ship with the site (no CDN). Pagefind picks
+the Russian stemmer from ``<html lang="ru">``, so «клиентов» finds
+«клиент». Only pages that mark their content with ``data-pagefind-body``
+(role pages and articles) are indexed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ...errors import RolebookError
+from ..views import SEARCH_URL as URL
+
+if TYPE_CHECKING:
+    from ..html import Site
+
+BUNDLE = "pagefind"
+
+
+def render(site: "Site") -> None:
+    """Write ``search/index.html``, then index the site into ``pagefind/``."""
+    site.page(URL, "html/search.html")
+    staging = site.output.staging
+    for name in index_site(staging, staging / BUNDLE):
+        site.output.record(f"{BUNDLE}/{name}")
+
+
+def index_site(site_folder: Path, bundle: Path) -> list[str]:
+    """Index the HTML pages under ``site_folder`` into ``bundle``; the files written, relative."""
+    try:
+        count = asyncio.run(_index(site_folder, bundle))
+    except (OSError, AssertionError, RuntimeError) as exc:
+        raise RolebookError(f"the search index could not be built (Pagefind: {exc})") from exc
+    if count == 0:
+        raise RolebookError("the search index is empty: no page carries data-pagefind-body")
+    return sorted(p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file())
+
+
+async def _index(site_folder: Path, bundle: Path) -> int:
+    from pagefind.index import PagefindIndex
+
+    async with PagefindIndex(config={"keep_index_url": False}) as index:
+        result = await index.add_directory(str(site_folder))
+        await index.write_files(output_path=str(bundle))
+        return int(result.get("page_count", 0))

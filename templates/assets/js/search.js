@@ -1,0 +1,18 @@
+/* The search page: start Pagefind's interface (it speaks Russian from <html lang="ru">)
+ * and run the query from the address (?q=…, sent by the search box in the header). */
+(function () {
+  "use strict";
+
+  var box = document.getElementById("search");
+  if (!box || typeof PagefindUI === "undefined") return;
+  var query = new URLSearchParams(window.location.search).get("q");
+  var ui = new PagefindUI({
+    element: "#search",
+    bundlePath: box.getAttribute("data-bundle"),
+    showSubResults: true,
+    showImages: false,
+    resetStyles: false,
+    autofocus: !query
+  });
+  if (query) ui.triggerSearch(query);
+})();
