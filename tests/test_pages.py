@@ -106,6 +106,11 @@ def test_role_page_links_reporting_lines_and_careers(built_site, hocs):
     # a path out of client-manager into head-of-client-service shows as a path in there
     career = hocs.text[hocs.text.index("Откуда приходят"):hocs.text.index("Куда расти")]
     assert "Менеджер по работе с клиентами" in career
+    # KAM compares itself with client-manager; client-manager shows it from its side
+    assert "Менеджер по работе с клиентами и Менеджер по работе с ключевыми клиентами" \
+        in client_manager.text
+    assert ("Что сравниваем Менеджер по работе с клиентами Менеджер по работе с ключевыми "
+            "клиентами Круг клиентов Не ориентирован") in client_manager.text
 
 
 def test_json_ld_is_an_occupation_with_salaries_per_city(hocs):

@@ -257,6 +257,24 @@ def career(catalog: "Catalog", role: "Role") -> dict[str, list]:
     return result
 
 
+def comparisons(catalog: "Catalog", role: "Role") -> list[dict]:
+    """The role's comparisons, plus those other roles make with it (columns swapped).
+
+    Each: {"role": other id, "summary": Markdown | None, "aspects": [(aspect, this, other)],
+    "mirrored": bool}. A pair compared from both sides is shown once, from this side."""
+    result = [{"role": c.role, "summary": c.summary, "mirrored": False,
+               "aspects": [(a.aspect, a.this, a.other) for a in c.aspects]}
+              for c in role.comparisons]
+    known = {c.role for c in role.comparisons}
+    for other in catalog.roles.values():
+        for c in other.role.comparisons:
+            if c.role == role.id and other.id not in known:
+                result.append({"role": other.id, "summary": c.summary, "mirrored": True,
+                               "aspects": [(a.aspect, a.other, a.this) for a in c.aspects]})
+                known.add(other.id)
+    return result
+
+
 def roles_by_department(catalog: "Catalog") -> list[dict]:
     """[{"department": Department, "roles": [RoleEntry, ...]}] in the handbook's order."""
     groups = []

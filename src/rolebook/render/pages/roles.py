@@ -41,6 +41,7 @@ def role_context(site: "Site", entry: "RoleEntry") -> dict:
         "salary_source": views.source_titles(catalog, [role.salary.source]) if role.salary else [],
         "sources": views.source_titles(catalog, role.sources),
         "career": views.career(catalog, role),
+        "comparisons": views.comparisons(catalog, role),
         "articles": [{"entry": p, "url": views.article_url(p.id)}
                      for p in catalog.pages if role.id in p.page.roles],
         "jsonld": jsonld.script_json(jsonld.occupation(catalog, role)),
