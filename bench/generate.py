@@ -6,7 +6,7 @@
 A role count and a seed in; a folder out with ``rolebook/`` (a handbook:
 ``content/handbook.yaml``, ``regions.yaml``, ``roles/*.yaml``, ``pages/*.md``),
 ``hugo/`` (the same roles as pages with the same fields in front matter, data
-files, and the layouts of ``bench/hugo/``), ``mkdocs/`` (the same roles as
+files, and the layouts of ``bench/hugo-site/``), ``mkdocs/`` (the same roles as
 Markdown pages) and ``bench.json`` (what the benchmark needs to know, such
 as which role the "one role changed" runs edit). The same arguments always
 give the same bytes: everything is drawn from seeded random streams and
@@ -30,7 +30,7 @@ import mkdocs_site  # noqa: E402
 from yamlout import dump  # noqa: E402
 
 WORK = BENCH / "work"
-GENERATOR_VERSION = 1  # bump when the output changes, so that run.py regenerates
+GENERATOR_VERSION = 2  # bump when the output changes, so that run.py regenerates
 
 
 def generate(n: int, out: Path, seed: str = "rolebook-bench") -> dict:

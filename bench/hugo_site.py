@@ -3,7 +3,7 @@
 Each role is a page whose front matter holds the same fields as the role's
 YAML file (the Markdown summary is the page body, as Hugo sites do); the
 handbook config and the regions are Hugo data files; the layouts in
-``bench/hugo/`` render a page per role with every section and its salary
+``bench/hugo-site/`` render a page per role with every section and its salary
 tables, the home page by department, a role list, salary comparison lists
 per region (paginated, 200 roles a page), the articles, and the data files
 ``data/roles.json`` and ``data/salaries.csv``. Hugo derives whom a role
@@ -18,7 +18,7 @@ from pathlib import Path
 import content as c
 from yamlout import dump
 
-LAYOUTS = Path(__file__).resolve().parent / "hugo"
+LAYOUTS = Path(__file__).resolve().parent / "hugo-site"
 
 CONFIG = """\
 baseURL = "/"

@@ -1,0 +1,274 @@
+"""The benchmark: rolebook, Hugo and MkDocs side by side on synthetic handbooks.
+
+    python bench/run.py --sizes 100,1000,10000
+
+For each size it generates the handbook (``generate.py``) unless the same
+generator already made it, then runs each measurement with the tools
+alternating (rolebook, hugo, mkdocs, rolebook, hugo, …) so that a change in
+the machine's load touches all of them alike:
+
+1. cold build (fresh output folder, fresh caches; rolebook ``--no-pdf``);
+2. no-op rebuild into that output;
+3. rebuild after one role changed (the same duty edited in each tool's copy);
+4. rebuild after a template changed (rolebook: a handbook override of the
+   theme's role template, ``--template``; Hugo: the role layout; MkDocs: the
+   theme override ``main.html``);
+5. rolebook only, at the ``--pdf-sizes``: cold builds with PDFs, ``-j 1``
+   against ``-j 2``, and a no-op rebuild with PDFs;
+
+and, once, the start-up time of ``rolebook --help``. Raw results are kept
+in ``bench/work/results.json`` (a later run of some sizes replaces only
+those sizes); ``report.py`` turns them into ``bench/RESULTS.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+import generate  # noqa: E402
+import report  # noqa: E402
+from measure import capture, run  # noqa: E402
+from tools import (TOOLS, Rolebook, SizeDir, edit_role, edit_template, hugo_binary,  # noqa: E402
+                   python_version, script)
+
+REPO = BENCH.parent
+RESULTS = generate.WORK / "results.json"
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse(argv)
+    results = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {"sizes": {}}
+    if not args.report_only:
+        Rolebook.template = args.template
+        results["machine"] = machine()
+        for n in args.sizes:
+            size = prepare(n)
+            results["sizes"][str(n)] = bench_size(size, args)
+            save(results)
+        if args.help_runs:
+            results["startup"] = startup(args.help_runs, args.timeout)
+        save(results)
+    report.write(results, args.results)
+    print(f"wrote {args.results}", file=sys.stderr)
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="100,1000", type=_ints,
+                        help="role counts, comma-separated (default: 100,1000)")
+    parser.add_argument("--reps", type=int,
+                        help="runs of each measurement per tool (default: 3 up to 1,000 roles, 1 above)")
+    parser.add_argument("--tools", default="rolebook,hugo,mkdocs",
+                        type=lambda s: [t for t in s.split(",") if t])
+    parser.add_argument("--template", default="html/role.html",
+                        help="theme template that the rolebook override extends (default: html/role.html)")
+    parser.add_argument("--pdf-sizes", default="100", type=_ints,
+                        help="sizes at which PDFs are measured (default: 100; empty: none)")
+    parser.add_argument("--pdf-reps", type=int, default=2, help="runs of each PDF measurement (default: 2)")
+    parser.add_argument("--help-runs", type=int, default=30,
+                        help="runs of `rolebook --help` (default: 30; 0: skip)")
+    parser.add_argument("--timeout", type=float, default=3600, help="seconds before a run is killed")
+    parser.add_argument("--results", type=Path, default=BENCH / "RESULTS.md")
+    parser.add_argument("--report-only", action="store_true",
+                        help="only rewrite RESULTS.md from bench/work/results.json")
+    return parser.parse_args(argv)
+
+
+def _ints(text: str) -> list[int]:
+    return [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+
+
+def save(results: dict) -> None:
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def log(message: str) -> None:
+    print(f"[{dt.datetime.now():%H:%M:%S}] {message}", file=sys.stderr, flush=True)
+
+
+# -- the machine and the versions ---------------------------------------------------
+
+def machine() -> dict:
+    cpu = next((line.split(":", 1)[1].strip() for line in _read("/proc/cpuinfo").splitlines()
+                if line.startswith("model name")), "unknown")
+    memory = next((line.split()[1] for line in _read("/proc/meminfo").splitlines()
+                   if line.startswith("MemTotal")), "0")
+    return {"cores": os.cpu_count(), "cpu": cpu, "memory_gib": round(int(memory) / 2**20, 1),
+            "python": python_version(), "rolebook": capture([script("rolebook"), "--version"]),
+            "rolebook_commit": commit(), "hugo": capture([hugo_binary(), "version"]),
+            "mkdocs": capture([script("mkdocs"), "--version"])}
+
+
+def commit() -> str:
+    """HEAD of the repository, and whether the code under test has uncommitted changes."""
+    head = capture(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"])
+    changed = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "src", "templates"],
+                             capture_output=True, text=True).stdout.strip()
+    return head + (" with uncommitted changes in src/ or templates/" if changed else "")
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text()
+    except OSError:
+        return ""
+
+
+# -- one size -------------------------------------------------------------------------
+
+def prepare(n: int) -> SizeDir:
+    """The generated handbook of ``n`` roles, generated now if missing or stale."""
+    root = generate.WORK / f"roles-{n}"
+    info_path = root / "bench.json"
+    info = json.loads(info_path.read_text()) if info_path.is_file() else {}
+    if info.get("generator") != generate.GENERATOR_VERSION or info.get("roles") != n:
+        log(f"generating {n} roles into {root}")
+        info = generate.generate(n, root)
+    return SizeDir(root, info)
+
+
+def bench_size(size: SizeDir, args: argparse.Namespace) -> dict:
+    n = size.roles
+    reps = args.reps or (3 if n <= 1000 else 1)
+    tools = [TOOLS[name](size) for name in args.tools]
+    rolebook = next((t for t in tools if isinstance(t, Rolebook)), None)
+    result = {"roles": n, "reps": reps, "date": dt.datetime.now().isoformat(timespec="seconds"),
+              "load_before": [round(x, 2) for x in os.getloadavg()], "commit": commit(),
+              "template": args.template, "runs": {}, "outputs": {}, "notes": []}
+    template_ok = rolebook is not None and theme_has(args.template)
+    if rolebook is not None and not template_ok:
+        result["notes"].append(f"the theme has no {args.template}: no rolebook template override")
+    try:
+        if template_ok:
+            edit_template(rolebook, 0)  # the override exists for every build, as Hugo's layouts do
+        measure_all(size, tools, rolebook, template_ok, reps, args, result)
+    finally:
+        restore(size, tools, rolebook, template_ok)
+    result["load_after"] = [round(x, 2) for x in os.getloadavg()]
+    return result
+
+
+def measure_all(size: SizeDir, tools: list, rolebook, template_ok: bool, reps: int,
+                args: argparse.Namespace, result: dict) -> None:
+    n, marker, runs = size.roles, size.info["marker"], result["runs"]
+    runs["cold"] = alternate(f"{n}: cold build", tools, reps, lambda t: t.cold(), args)
+    result["outputs"] = {t.name: outputs(size.out(t.name)) for t in tools}
+    built = [t for t in tools if any(r["ok"] for r in runs["cold"][t.name])]
+    for t in tools:
+        if t not in built:
+            result["notes"].append(f"{t.name}: every cold build failed; its rebuilds were not run")
+    runs["noop"] = alternate(f"{n}: no-op rebuild", built, reps, lambda t: t.rebuild(), args)
+    runs["role"] = alternate(f"{n}: one role changed", built, reps, lambda t: t.rebuild(), args,
+                             prepare=lambda t, k: edit_role(t, marker, k + 1))
+    edited = [t for t in built if template_ok or not isinstance(t, Rolebook)]
+    runs["template"] = alternate(f"{n}: template changed", edited, reps,
+                                 lambda t: t.after_template_edit(), args,
+                                 prepare=lambda t, k: edit_template(t, k + 1))
+    if rolebook is not None and n in args.pdf_sizes and rolebook in built:
+        result["pdf"] = measure_pdfs(size, rolebook, args)
+
+
+def measure_pdfs(size: SizeDir, rolebook: Rolebook, args: argparse.Namespace) -> dict:
+    """Cold builds with PDFs on one core and on two, then a no-op rebuild with PDFs."""
+    n, runs = size.roles, {}
+    for k in range(args.pdf_reps):
+        for jobs in (1, 2):
+            command = rolebook.cold(pdf=True, jobs=jobs)
+            runs.setdefault(f"cold_j{jobs}", []).append(
+                timed(f"{n}: cold build with PDFs -j {jobs} ({k + 1}/{args.pdf_reps})", command,
+                      rolebook.env(), args.timeout))
+    pdfs = sorted((size.out("rolebook") / "pdf").glob("*.pdf"))
+    runs["noop"] = [timed(f"{n}: no-op rebuild with PDFs ({k + 1}/{args.reps or 3})",
+                          rolebook.build(pdf=True), rolebook.env(), args.timeout)
+                    for k in range(args.reps or 3)]
+    return {"runs": runs, "pdf_files": len(pdfs), "pdf_bytes": sum(p.stat().st_size for p in pdfs)}
+
+
+def alternate(label: str, tools: list, reps: int, command, args: argparse.Namespace,
+              prepare=None) -> dict[str, list[dict]]:
+    """Run every tool ``reps`` times, the tools taking turns; ``prepare`` edits before a run."""
+    runs: dict[str, list[dict]] = {t.name: [] for t in tools}
+    for k in range(reps):
+        for tool in tools:
+            if prepare is not None:
+                prepare(tool, k)
+            runs[tool.name].append(timed(f"{label}, {tool.name} ({k + 1}/{reps})", command(tool),
+                                         tool.env(), args.timeout))
+    return runs
+
+
+def timed(label: str, command: list[str], env: dict, timeout: float) -> dict:
+    result = run(command, env=env, timeout=timeout)
+    status = "ok" if result.ok else f"FAILED (exit {result.returncode})"
+    log(f"{label}: {result.seconds:.2f} s, {result.max_rss_kib / 1024:.0f} MiB, {status}")
+    if not result.ok:
+        print("    " + "\n    ".join(result.output.strip().splitlines()[-5:]), file=sys.stderr)
+    return result.as_dict()
+
+
+def restore(size: SizeDir, tools: list, rolebook, template_ok: bool) -> None:
+    """Put the generated sources back as generate.py wrote them."""
+    for tool in tools:
+        edit_role(tool, size.info["marker"], 0)
+        if not isinstance(tool, Rolebook):
+            edit_template(tool, 0)
+    if rolebook is not None and template_ok:
+        override = rolebook.template_file()
+        override.unlink(missing_ok=True)
+        for folder in override.parents:
+            if folder == rolebook.source() or not folder.is_dir() or any(folder.iterdir()):
+                break
+            folder.rmdir()
+
+
+def theme_has(template: str) -> bool:
+    try:
+        from rolebook.theme import packaged_theme
+    except ImportError:
+        return False
+    return (packaged_theme() / template).is_file()
+
+
+def outputs(folder: Path) -> dict:
+    """Files, bytes and the largest HTML pages of a built site."""
+    if not folder.is_dir():
+        return {}
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    html = sorted(((p.stat().st_size, p.relative_to(folder).as_posix()) for p in files
+                   if p.suffix == ".html"), reverse=True)
+    return {"files": len(files), "bytes": sum(p.stat().st_size for p in files), "html_pages": len(html),
+            "largest_html": [{"path": path, "bytes": size} for size, path in html[:3]]}
+
+
+# -- start-up -----------------------------------------------------------------------------
+
+def startup(count: int, timeout: float) -> dict:
+    """`rolebook --help`, after three warm-up runs, ``count`` times; Python's own start for scale."""
+    log(f"rolebook --help x {count}")
+    result = {}
+    for name, command in (("rolebook_help", [script("rolebook"), "--help"]),
+                          ("python", [sys.executable, "-c", "pass"])):
+        for _ in range(3):
+            run(command, timeout=timeout)
+        runs = [run(command, timeout=timeout) for _ in range(count)]
+        ok = [r.seconds for r in runs if r.ok]
+        result[name] = {"runs": count, "failed": count - len(ok),
+                        "median": statistics.median(ok) if ok else None,
+                        "min": min(ok) if ok else None, "max": max(ok) if ok else None,
+                        "error": next((r.output[-500:] for r in runs if not r.ok), "")}
+    return result
+
+
+if __name__ == "__main__":
+    main()
