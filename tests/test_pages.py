@@ -153,6 +153,27 @@ def test_no_external_urls_in_any_page(built_site, catalog):
         assert "@import" not in css.read_text(encoding="utf-8")
 
 
+def test_links_from_home_roles_and_articles_lead_to_files(built_site):
+    from urllib.parse import unquote, urlsplit
+
+    pages = [built_site / "index.html", *built_site.glob("roles/**/index.html"),
+             *built_site.glob("articles/**/index.html")]
+    checked = 0
+    for path in pages:
+        for tag, attrs in Page(path.read_text(encoding="utf-8")).tags:
+            link = attrs.get("href") or attrs.get("src") or ""
+            parts = urlsplit(link)
+            if not link or parts.scheme or parts.netloc or link.startswith("#"):
+                continue
+            target = (path.parent / unquote(parts.path)).resolve()
+            if link.endswith("/") or target.is_dir():
+                target = target / "index.html"
+            assert target.is_file(), f"{path.relative_to(built_site)}: {link}"
+            assert target.is_relative_to(built_site.resolve())
+            checked += 1
+    assert checked > 200
+
+
 HOSTILE_SUMMARY = ('<script>alert("s")</script> <img src=x onerror="alert(1)"> '
                    '<b onclick="alert(2)">жирный</b> {{ 7*7 }} {% raw %} [ссылка](javascript:alert(3))')
 HOSTILE_TITLE = 'Менеджер </script><script>alert("t")</script> {{ 6*7 }}'

@@ -23,6 +23,13 @@ def render(site: "Site") -> None:
         site.page(views.role_url(entry.id), "html/role.html", **role_context(site, entry))
 
 
+def compare_url(catalog, *role_ids: str) -> str:
+    """The comparison page of these roles (compare/ alone when only one is given)."""
+    from .compare import key_of
+
+    return views.COMPARE_URL + (key_of(catalog, role_ids) + "/" if len(set(role_ids)) > 1 else "")
+
+
 def role_context(site: "Site", entry: "RoleEntry") -> dict:
     """Everything the role template shows beyond the role itself."""
     catalog, role = site.catalog, entry.role
@@ -41,7 +48,9 @@ def role_context(site: "Site", entry: "RoleEntry") -> dict:
         "salary_source": views.source_titles(catalog, [role.salary.source]) if role.salary else [],
         "sources": views.source_titles(catalog, role.sources),
         "career": views.career(catalog, role),
-        "comparisons": views.comparisons(catalog, role),
+        "comparisons": [c | {"url": compare_url(catalog, role.id, c["role"])}
+                        for c in views.comparisons(catalog, role)],
+        "compare_url": compare_url(catalog, role.id, *[c.role for c in role.comparisons][:2]),
         "articles": [{"entry": p, "url": views.article_url(p.id)}
                      for p in catalog.pages if role.id in p.page.roles],
         "jsonld": jsonld.script_json(jsonld.occupation(catalog, role)),
