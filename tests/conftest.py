@@ -31,3 +31,34 @@ def handbook_copy(tmp_path) -> Path:
     """A private copy of the bundled handbook's content, to break or change."""
     shutil.copytree(REPO / "content", tmp_path / "content")
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site) -> str:
+    """The built site on a plain file server at 127.0.0.1, as people host it."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, format, *args):  # noqa: A002
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0),
+                                 functools.partial(Quiet, directory=str(built_site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium, headless, driven by Playwright (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                                              args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
