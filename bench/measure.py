@@ -28,6 +28,7 @@ class Run:
     max_rss_kib: int
     returncode: int
     output: str = ""  # the end of stdout and stderr, for the report and for parsing
+    cpu_seconds: float = 0.0  # user + system time of the child and its waited-for children
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -56,7 +57,8 @@ def run(command: list[str], cwd: Path | None = None, env: dict | None = None,
     timed_out = child.returncode == -signal.SIGKILL and seconds >= timeout
     if timed_out:
         text += f"\n[killed after the time limit of {timeout:.0f} s]"
-    return Run(child.returncode == 0, seconds, usage.ru_maxrss, child.returncode, _tail(text, keep))
+    return Run(child.returncode == 0, seconds, usage.ru_maxrss, child.returncode, _tail(text, keep),
+               usage.ru_utime + usage.ru_stime)
 
 
 def _kill_group(pid: int) -> None:

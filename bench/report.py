@@ -27,6 +27,8 @@ def stat(runs: list[dict] | None) -> dict | None:
     return {"n": len(runs), "ok": len(ok), "median": statistics.median(seconds) if ok else None,
             "min": min(seconds, default=None), "max": max(seconds, default=None),
             "rss": max((r["max_rss_kib"] for r in ok), default=None),
+            "cpu": statistics.median(cpu) if (cpu := [r["cpu_seconds"] for r in ok if "cpu_seconds" in r])
+            else None,
             "error": next((_last_lines(r["output"]) for r in runs if not r["ok"]), "")}
 
 
@@ -88,6 +90,17 @@ def size_table(size: dict) -> list[str]:
         f"{out[n]['largest_html'][0]['bytes'] / MB:.2f} MB" if out.get(n) and out[n]["largest_html"] else "—"
         for n, _ in TOOLS) + " | |")
     return head + rows
+
+
+def cpu_table(size: dict) -> list[str]:
+    """CPU time of the same runs: less sensitive than wall time to other work on the machine."""
+    runs = size["runs"]
+    out = ["| CPU time (user + system), median | " + " | ".join(label for _, label in TOOLS) + " |",
+           "|---|" + "---|" * len(TOOLS)]
+    for key, label in SCENARIOS:
+        stats = {name: stat(runs.get(key, {}).get(name)) for name, _ in TOOLS}
+        out.append(f"| {label} | " + " | ".join(seconds((stats[n] or {}).get("cpu")) for n, _ in TOOLS) + " |")
+    return out
 
 
 def pdf_table(pdf: dict) -> list[str]:
@@ -208,7 +221,7 @@ def render(results: dict) -> str:
         lines += [f"## {n:,} roles", "",
                   f"Run {size['date']}, {size['reps']} run(s) per tool and measurement, commit {size['commit']}; "
                   f"load average before {size['load_before']}, after {size.get('load_after')}.", ""]
-        lines += size_table(size) + [""]
+        lines += size_table(size) + [""] + cpu_table(size) + [""]
         if size.get("pdf"):
             lines += [f"PDFs ({n:,} roles):", ""] + pdf_table(size["pdf"]) + [""]
         lines += [f"- {note}" for note in size.get("notes", [])]
