@@ -25,5 +25,10 @@ if TYPE_CHECKING:
 
 def __getattr__(name: str):
     if name in _EXPORTS:
-        return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+        module = importlib.import_module(f".{_EXPORTS[name]}", __name__)
+        # Importing the submodule `build` set `rolebook.build` to the module: put the
+        # names back, or the next `rolebook.build(...)` would call a module.
+        globals().update({n: getattr(module, n) for n, m in _EXPORTS.items()
+                          if m == _EXPORTS[name]})
+        return globals()[name]
     raise AttributeError(f"module 'rolebook' has no attribute {name!r}")
