@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from markupsafe import Markup, escape
 
-from .format import NBSP, number
+from .format import NBSP, formula, number, subscripts
 
 if TYPE_CHECKING:
     from ..model import KPI, Handbook, PayStructure, Role
@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 MISSING = "нет данных"
 CATEGORY = {"head": "руководителей", "specialist": "специалистов"}
 PROFILES = ("gost-2025", "gost-2016")
-_SUBSCRIPT = re.compile(r"_\{([^{}]*)\}")
 
 
 @dataclass(frozen=True)
@@ -345,21 +344,11 @@ def kpi_clauses(kpis: list["KPI"]) -> list[_Raw]:
                   "lower": "Чем ниже значение, тем лучше."}.get(kpi.better or "")
         if better:
             text += Markup(" ") + better
-        where = tuple(formula(v.symbol) + Markup(" — ") + escape(v.meaning) for v in kpi.variables)
+        where = tuple(formula(v.symbol) + Markup(f"{NBSP}— ") + escape(v.meaning)
+                      for v in kpi.variables)
         clauses.append(_Raw(text, formula=formula(kpi.formula) if kpi.formula else None,
                             where=where, note=note))
     return clauses
-
-
-def formula(text: str) -> Markup:
-    """«(N_{воз} / N_{обр}) × 100 %» with the subscripts set as subscripts."""
-    parts, position = [], 0
-    for match in _SUBSCRIPT.finditer(text):
-        parts += [escape(text[position: match.start()]),
-                  Markup("<sub>{}</sub>").format(match.group(1))]
-        position = match.end()
-    parts.append(escape(text[position:]))
-    return Markup("").join(parts)
 
 
 def markdown_parts(text: str) -> tuple[Markup, Markup | None]:
@@ -367,7 +356,7 @@ def markdown_parts(text: str) -> tuple[Markup, Markup | None]:
     clause starts on the line of its number."""
     from .markdown import markdown_html
 
-    html = str(markdown_html(text)).strip()
+    html = _typography(str(subscripts(markdown_html(text))).strip())
     if not html.startswith("<p>"):
         return Markup(""), Markup(html)
     first, _, rest = html[3:].partition("</p>")
@@ -416,18 +405,16 @@ def _plan(low: float | None, high: float | None) -> str:
 
 
 def salary_table(role: "Role", catalog: "Catalog") -> Table:
-    from .format import money
-
     rows = []
     for band in role.salary.bands:
         region = catalog.regions[band.region].name if band.region else "В целом по рынку"
         segment = catalog.segments[band.segment].name if band.segment else ""
-        if band.kind == "range":
-            figure = f"{money(band.min)} – {money(band.max)}"
+        if band.kind == "range":  # the heading says «руб. в месяц»: no currency signs here
+            figure = f"{number(band.min)} – {number(band.max)}"
         elif band.kind == "up_to":
-            figure = f"до {money(band.max)}"
+            figure = f"до {number(band.max)}"
         else:
-            figure = money(band.value if band.value is not None else band.median)
+            figure = number(band.value if band.value is not None else band.median)
             figure += " (медиана)" if band.value is None else ""
         rows.append((region, segment, band.grade or "", figure))
     return Table(("Регион", "Сегмент", "Грейд", "Сумма"), tuple(rows))
@@ -436,7 +423,12 @@ def salary_table(role: "Role", catalog: "Catalog") -> Table:
 # -- words ---------------------------------------------------------------------------
 
 def _text(text: str) -> Markup:
-    return escape(text)
+    return escape(_typography(text))
+
+
+def _typography(text: str) -> str:
+    """A dash never starts a line: «далее — работник» keeps the dash after its word."""
+    return text.replace(" — ", f"{NBSP}— ")
 
 
 def _join(items: list[str]) -> str:

@@ -24,6 +24,7 @@ import hashlib
 import io
 import logging
 import os
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -83,9 +84,9 @@ def render_pdfs(catalog: "Catalog", theme: "Theme", output: "Output",
         if not (options.force and role_id in chosen) and output.reuse(name, key):
             continue
         if role_id not in chosen:
-            log.warning("%s: not rendered (only %s asked for) and its inputs changed since "
-                        "the previous build; run `rolebook build` to renew it",
-                        name, ", ".join(sorted(chosen)))
+            log.warning("%s: left out: only %s asked for, and the previous build has no "
+                        "up-to-date copy; `rolebook build` renders it", name,
+                        ", ".join(sorted(chosen)))
             continue
         todo.append((entry, name, key))
     if not todo:
@@ -187,12 +188,17 @@ def common_inputs(catalog: "Catalog", theme: "Theme") -> bytes:
 
 def pdf_key(catalog: "Catalog", entry: "RoleEntry", common: bytes,
             employees: Iterable[str]) -> str:
-    """The key of one PDF's inputs: the role, the roles it names, and ``common``."""
+    """The key of one PDF's inputs: the role, the roles it names, and ``common``.
+
+    Of a role it names, the PDF shows only the title (and its dative), so only
+    those count: a new duty of a subordinate does not renew the head's PDF.
+    """
     sha = hashlib.sha256(common)
-    for role_id in [entry.id, *sorted(referenced_roles(catalog, entry))]:
+    sha.update(f"\0{entry.id}\0{entry.document.digest}\0{entry.title_genitive}\0"
+               f"{entry.title_dative}".encode())
+    for role_id in sorted(referenced_roles(catalog, entry)):
         other = catalog.roles[role_id]
-        sha.update(f"\0{role_id}\0{other.document.digest}\0{other.title_genitive}\0"
-                   f"{other.title_dative}".encode())
+        sha.update(f"\0{role_id}\0{other.role.title}\0{other.title_dative}".encode())
     sha.update("\0".join(["employees", *employees]).encode())
     return sha.hexdigest()
 
@@ -289,8 +295,9 @@ def render_jobs(jobs: list[Job], settings: Settings,
     workers = min(options.jobs or os.cpu_count() or 1, len(jobs))
     with _progress(len(jobs), options.progress) as bar:
         if workers <= 1:
+            renderer = Renderer(settings)  # not cached: this process may live on (a server)
             for job in jobs:
-                yield job, _reemit(job, *render_one(settings, job))
+                yield job, _reemit(job, *renderer.render(job))
                 bar.update(1)
             return
         yield from _render_in_pool(jobs, settings, workers, bar)
@@ -340,13 +347,13 @@ def _progress(length: int, show: bool):
 
 
 def render_one(settings: Settings, job: Job) -> tuple[bytes, list[tuple[int, str]]]:
-    """Render one job (in a worker or in this process): PDF bytes and WeasyPrint's warnings."""
-    return _renderer(settings).render(job)
+    """Render one job in a worker process: PDF bytes and WeasyPrint's warnings."""
+    return _worker_renderer(settings).render(job)
 
 
-@lru_cache(maxsize=2)
-def _renderer(settings: Settings) -> "Renderer":
-    # One renderer, so one FontConfiguration and one parse of the stylesheets, per process.
+@lru_cache(maxsize=1)
+def _worker_renderer(settings: Settings) -> "Renderer":
+    # One renderer, so one FontConfiguration and one parse of the stylesheets, per worker.
     return Renderer(settings)
 
 
@@ -372,28 +379,46 @@ class Renderer:
 
         options = dict(stylesheets=self.stylesheets, pdf_identifier=job.identifier,
                        pdf_variant=self.settings.variant)
-        with _captured() as warnings:
+        with _captured() as logged:
             try:
                 html = HTML(string=job.html, base_url=self.settings.base_url,
                             url_fetcher=self.fetcher)
                 document = html.render(font_config=self.fonts, **options)
-                pdf = document.write_pdf(**options)
+                with warnings.catch_warnings():
+                    # WeasyPrint 70 leaves its sRGB profile file open for PDF/A.
+                    warnings.simplefilter("ignore", ResourceWarning)
+                    pdf = document.write_pdf(**options)
             except FatalURLFetchingError as exc:
                 cause = exc.__cause__ or exc
                 raise RenderError(f"{job.name}: {cause}") from None
         self._check_fonts(job, document)
-        warnings[:0], self.pending = self.pending, []
-        return pdf, warnings
+        logged[:0], self.pending = self.pending, []
+        return pdf, logged
 
     def _check_fonts(self, job: Job, document) -> None:
         """Every font in the PDF must be a theme font: a system font means a missing glyph."""
         foreign = sorted({font.family for font in document.fonts.values()
                           if font.family not in self.families})
         if foreign:
+            missing = "".join(sorted(_missing_characters(job.html, self.fetcher.fonts)))
             raise RenderError(
-                f"{job.name}: some characters are missing from the theme's font, so WeasyPrint "
-                f"used the system font(s) {', '.join(foreign)}; replace those characters in the "
-                f"content or add a font that has them to the theme")
+                f"{job.name}: the theme's font has no glyph for {missing or 'some characters'!r}, "
+                f"so WeasyPrint used the system font {', '.join(foreign)}; replace those "
+                f"characters in the content or give the theme a font that has them")
+
+
+def _missing_characters(html: str, fonts: list[bytes]) -> set[str]:
+    """Characters of the document's text that none of the theme's fonts has."""
+    import html as html_lib
+    import re
+
+    from fontTools.ttLib import TTFont
+
+    covered = set()
+    for data in fonts:
+        covered |= set(TTFont(io.BytesIO(data)).getBestCmap())
+    text = html_lib.unescape(re.sub(r"<[^>]*>", " ", html))
+    return {c for c in text if ord(c) not in covered and not c.isspace()}
 
 
 def font_face_families(css: str) -> set[str]:
@@ -460,6 +485,7 @@ def theme_fetcher(folders: tuple[str, ...]):
         def __init__(self):
             super().__init__(fail_on_errors=True, allow_redirects=False,
                              allowed_protocols=("data", "file"))
+            self.fonts: list[bytes] = []  # the font files served, to explain a missing glyph
 
         def fetch(self, url, headers=None):
             scheme = url.split(":", 1)[0].lower()
@@ -485,6 +511,8 @@ def theme_fetcher(folders: tuple[str, ...]):
             path = _find(roots, relative)  # FileNotFoundError fails the render
             body = path.read_bytes()
             kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            if path.suffix.lower() in (".ttf", ".otf", ".woff", ".woff2"):
+                self.fonts.append(body)
             return URLFetcherResponse(url, body, {"Content-Type": kind})
 
     return ThemeFetcher()
