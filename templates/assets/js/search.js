@@ -14,5 +14,18 @@
     resetStyles: false,
     autofocus: !query
   });
+  labelInput();
   if (query) ui.triggerSearch(query);
+
+  // Pagefind's field has only a placeholder; give it a visible label.
+  function labelInput() {
+    var input = box.querySelector(".pagefind-ui__search-input");
+    if (!input) return;
+    input.id = "search-input";
+    var label = document.createElement("label");
+    label.htmlFor = input.id;
+    label.className = "search-label";
+    label.textContent = "Что найти";
+    box.insertBefore(label, box.firstChild);
+  }
 })();

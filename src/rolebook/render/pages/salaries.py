@@ -203,11 +203,12 @@ def _scale(roles: list["Role"]) -> float:
 
 # -- charts and filters -------------------------------------------------------------
 
-def chart_list(catalog: "Catalog", role: "Role") -> list[tuple["Segment | None", "charts.Chart"]]:
-    """A chart per segment of the role, all on the role's own scale."""
+def chart_list(catalog: "Catalog", role: "Role") -> list[dict]:
+    """A chart per segment of the role, all on the role's own scale, wide and for phones."""
     tables = salary_tables(catalog, role)
     top = max((charts.table_max(t) for t in tables), default=0) or None
-    return [(t.segment, charts.salary_chart(t, scale_max=top)) for t in tables]
+    return [{"segment": t.segment, "wide": charts.salary_chart(t, top),
+             "narrow": charts.salary_chart(t, top, charts.NARROW)} for t in tables]
 
 
 def filter_options(catalog: "Catalog", roles: list["Role"]) -> dict:
