@@ -71,7 +71,7 @@ def _interrupt(signum, frame):
 @reports_errors
 def check(root: Path, strict: bool) -> None:
     """Validate the handbook's content without writing anything."""
-    from .build import check as check_handbook
+    from .pipeline import check as check_handbook
 
     catalog = check_handbook(root)
     for warning in catalog.warnings:
@@ -97,7 +97,7 @@ def _count(items, noun: str) -> str:
 @reports_errors
 def build(root: Path, out: Path | None, no_pdf: bool, force: bool, jobs: int | None) -> None:
     """Build the HTML handbook and the PDF job descriptions into DIR/site."""
-    from .build import BuildOptions, build as build_handbook
+    from .pipeline import BuildOptions, build as build_handbook
 
     report = build_handbook(root, BuildOptions(out=out, pdf=not no_pdf, force=force, jobs=jobs,
                                                progress=sys.stderr.isatty()))
@@ -114,7 +114,7 @@ def build(root: Path, out: Path | None, no_pdf: bool, force: bool, jobs: int | N
 @reports_errors
 def pdf(root: Path, roles: tuple[str, ...], out: Path | None, force: bool) -> None:
     """Render the PDF job descriptions of the chosen ROLES into DIR/site/pdf."""
-    from .build import BuildOptions, build as build_handbook
+    from .pipeline import BuildOptions, build as build_handbook
 
     report = build_handbook(root, BuildOptions(out=out, roles=roles, force=force,
                                                progress=sys.stderr.isatty()))

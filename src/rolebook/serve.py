@@ -77,6 +77,7 @@ class DevServer:
                                 "choose another port with --port") from None
         self.httpd.daemon_threads = True
         self._stop = threading.Event()
+        self._building = threading.Lock()
         self._threads: list[threading.Thread] = []
 
     @property
@@ -85,14 +86,15 @@ class DevServer:
 
     def rebuild(self) -> str | None:
         """Build into the temporary folder; return the error text, or None on success."""
-        from .build import BuildOptions, build
+        from .pipeline import BuildOptions, build
 
-        try:
-            build(self.root, BuildOptions(out=self.out, pdf=self.pdf))
-            error = None
-        except Exception as exc:  # noqa: BLE001 - any failure is shown in the page
-            error = describe_failure(exc, self.root)
-        self.status.update(error)
+        with self._building:  # one build at a time, whoever asks
+            try:
+                build(self.root, BuildOptions(out=self.out, pdf=self.pdf))
+                error = None
+            except Exception as exc:  # noqa: BLE001 - any failure is shown in the page
+                error = describe_failure(exc, self.root)
+            self.status.update(error)
         return error
 
     def watch(self) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..build import BuildOptions
+    from ..pipeline import BuildOptions
     from ..resolve import Catalog
     from ..theme import Theme
     from ..write import Output
