@@ -8,6 +8,7 @@ the geometry of the salary chart, one-line pay summaries.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
 
@@ -227,6 +228,18 @@ def pay_summary(catalog: "Catalog", role: "Role") -> str:
 
 def _city_locative(count: int) -> str:
     return "городе" if count % 10 == 1 and count % 100 != 11 else "городах"
+
+
+def lead_sentence(markdown: str, limit: int = 240) -> str:
+    """The first sentence of a Markdown text as plain text, cut at a word near ``limit``."""
+    from .jsonld import plain_text
+
+    text = plain_text(markdown)
+    match = re.search(r"[.!?…](?=\s+[«(\"A-ZА-ЯЁ])", text)
+    sentence = text[:match.end()] if match else text
+    if len(sentence) > limit:
+        sentence = sentence[:limit].rsplit(" ", 1)[0].rstrip(",;:—– ") + "…"
+    return sentence
 
 
 def source_titles(catalog: "Catalog", ids: Iterable[str]) -> list[dict]:

@@ -23,9 +23,10 @@ def render(site: "Site") -> None:
 
 
 def role_card(site: "Site", entry) -> dict:
-    """What the home page and the roles index show of one role."""
+    """What the home page and the roles index show of one role (a ``RoleEntry``)."""
     role = entry.role
     return {"entry": entry, "role": role, "url": views.role_url(role.id),
             "pdf": views.pdf_url(role.id),
             "category": views.CATEGORY_LABELS[role.category],
+            "lead": views.lead_sentence(role.summary),
             "pay": views.pay_summary(site.catalog, role)}
