@@ -370,10 +370,10 @@ def pay_clauses(role: "Role", amounts: bool, catalog: "Catalog") -> list[_Raw]:
         clauses.append(_Raw(_text(f"Заработная плата работника состоит из {shares}.")))
     clauses += [_Raw(_text(_sentence_end(_upper_first(c)))) for c in pay.conditions]
     for scale in pay.bonus_scales:
-        label = "Размер бонуса" + (f" ({_lower_first(scale.title)})" if scale.title else "")
-        base = f"; база расчёта — {scale.base}" if scale.base else ""
+        label = scale.title or "Размер бонуса в зависимости от выполнения плана"
+        base = f" (база расчёта — {scale.base})" if scale.base else ""
         rows = tuple((_plan(step.plan_from, step.plan_to), step.reward) for step in scale.steps)
-        clauses.append(_Raw(_text(f"{label} зависит от выполнения плана{base}:"),
+        clauses.append(_Raw(_text(f"{label.rstrip('.:')}{base}:"),
                             table=Table(("Выполнение плана", "Бонус"), rows)))
     if pay.notes:
         first, rest = markdown_parts(pay.notes)

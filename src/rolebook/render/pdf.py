@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Iterable
 from ..errors import ContentError, Problem, RolebookError
 
 if TYPE_CHECKING:
-    from ..build import BuildOptions
+    from ..pipeline import BuildOptions
     from ..resolve import Catalog, RoleEntry
     from ..theme import Theme
     from ..write import Output
@@ -84,9 +84,10 @@ def render_pdfs(catalog: "Catalog", theme: "Theme", output: "Output",
         if not (options.force and role_id in chosen) and output.reuse(name, key):
             continue
         if role_id not in chosen:
-            log.warning("%s: left out: only %s asked for, and the previous build has no "
-                        "up-to-date copy; `rolebook build` renders it", name,
-                        ", ".join(sorted(chosen)))
+            # Dropping a PDF the previous site had deserves a warning; never having had it not.
+            level = logging.WARNING if name in output.previous else logging.INFO
+            log.log(level, "%s: left out: only %s asked for, and the previous build has no "
+                    "up-to-date copy; `rolebook build` renders it", name, ", ".join(sorted(chosen)))
             continue
         todo.append((entry, name, key))
     if not todo:
@@ -343,7 +344,7 @@ def _progress(length: int, show: bool):
         return _NullBar()
     import click
 
-    return click.progressbar(length=length, label="PDF", file=None)
+    return click.progressbar(length=length, label="PDF", file=click.get_text_stream("stderr"))
 
 
 def render_one(settings: Settings, job: Job) -> tuple[bytes, list[tuple[int, str]]]:
