@@ -189,10 +189,15 @@ def measure_pdfs(size: SizeDir, rolebook: Rolebook, args: argparse.Namespace) ->
                 timed(f"{n}: cold build with PDFs -j {jobs} ({k + 1}/{args.pdf_reps})", command,
                       rolebook.env(), args.timeout))
     pdfs = sorted((size.out("rolebook") / "pdf").glob("*.pdf"))
+    before = {p.name: p.stat().st_mtime_ns for p in pdfs}
     runs["noop"] = [timed(f"{n}: no-op rebuild with PDFs ({k + 1}/{args.reps or 3})",
                           rolebook.build(pdf=True), rolebook.env(), args.timeout)
                     for k in range(args.reps or 3)]
-    return {"runs": runs, "pdf_files": len(pdfs), "pdf_bytes": sum(p.stat().st_size for p in pdfs)}
+    # A reused PDF keeps its modification time (hard link or copy2); a rendered one gets a new one.
+    after = {p.name: p.stat().st_mtime_ns for p in (size.out("rolebook") / "pdf").glob("*.pdf")}
+    rendered = sum(1 for name, mtime in after.items() if before.get(name) != mtime)
+    return {"runs": runs, "pdf_files": len(pdfs), "pdf_bytes": sum(p.stat().st_size for p in pdfs),
+            "pdfs_rendered_by_noop": rendered}
 
 
 def alternate(label: str, tools: list, reps: int, command, args: argparse.Namespace,
