@@ -78,6 +78,7 @@ class DevServer:
         self.httpd.daemon_threads = True
         self._stop = threading.Event()
         self._building = threading.Lock()
+        self._watching = threading.Event()
         self._threads: list[threading.Thread] = []
 
     @property
@@ -102,17 +103,25 @@ class DevServer:
         import watchfiles
 
         paths = [self.root / name for name in WATCHED if (self.root / name).is_dir()]
-        for _changes in watchfiles.watch(*paths, stop_event=self._stop, debounce=200,
-                                         raise_interrupt=False):
-            self.rebuild()
+        # yield_on_timeout: an empty batch soon after the watcher is set up says it is ready.
+        for changes in watchfiles.watch(*paths, stop_event=self._stop, debounce=200,
+                                        rust_timeout=500, yield_on_timeout=True,
+                                        raise_interrupt=False):
+            self._watching.set()
+            if changes:
+                self.rebuild()
 
     def start(self) -> None:
-        """Build once, then serve and watch in background threads."""
+        """Watch, build once, then serve; watching and serving run in background threads."""
+        self._spawn(self.watch)
+        self._watching.wait(timeout=10)  # so that changes made during the first build count
         self.rebuild()
-        for target in (self.httpd.serve_forever, self.watch):
-            thread = threading.Thread(target=target, daemon=True)
-            thread.start()
-            self._threads.append(thread)
+        self._spawn(self.httpd.serve_forever)
+
+    def _spawn(self, target) -> None:
+        thread = threading.Thread(target=target, daemon=True)
+        thread.start()
+        self._threads.append(thread)
 
     def stop(self) -> None:
         """Stop serving and watching, and remove the temporary build folder."""
@@ -120,8 +129,9 @@ class DevServer:
         self.httpd.shutdown()
         self.httpd.server_close()
         for thread in self._threads:
-            thread.join(timeout=5)
-        shutil.rmtree(self.workdir, ignore_errors=True)
+            thread.join()  # a build under way finishes first
+        with self._building:
+            shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 def serve(root: Path | str = ".", port: int = 8000, pdf: bool = False,

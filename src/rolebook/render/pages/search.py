@@ -11,6 +11,7 @@ the Russian stemmer from ``<html lang="ru">``, so «клиентов» finds
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,10 +34,23 @@ def render(site: "Site") -> None:
 
 def index_site(site_folder: Path, bundle: Path) -> list[str]:
     """Index the HTML pages under ``site_folder`` into ``bundle``; the files written, relative."""
-    try:
-        count = asyncio.run(_index(site_folder, bundle))
-    except (OSError, AssertionError, RuntimeError) as exc:
-        raise RolebookError(f"the search index could not be built (Pagefind: {exc})") from exc
+    outcome: dict = {}
+
+    def run() -> None:
+        try:
+            outcome["count"] = asyncio.run(_index(site_folder, bundle))
+        except (OSError, AssertionError, RuntimeError) as exc:
+            outcome["error"] = exc
+
+    # Pagefind's API is asynchronous; its own thread keeps its event loop away from a
+    # caller that runs one (an editor, a notebook, a browser-driving test).
+    worker = threading.Thread(target=run, name="pagefind")
+    worker.start()
+    worker.join()
+    if "error" in outcome:
+        raise RolebookError("the search index could not be built "
+                            f"(Pagefind: {outcome['error']})") from outcome["error"]
+    count = outcome.get("count", 0)
     if count == 0:
         raise RolebookError("the search index is empty: no page carries data-pagefind-body")
     return sorted(p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file())
