@@ -178,6 +178,16 @@ def test_the_qr_code_is_at_the_bottom_right_of_page_one_only(built_site):
     assert dark_pixels(path, 2, corner) == 0
 
 
+def test_the_qr_code_reads_as_the_role_page(built_site, tmp_path):
+    """Printed at 300 dpi, the code decodes (zbarimg, as a phone would) to the role's page."""
+    subprocess.run(["pdftoppm", "-png", "-r", "300", "-f", "1", "-l", "1", "-singlefile",
+                    str(built_site / "pdf" / "key-account-manager.pdf"), str(tmp_path / "page")],
+                   check=True)
+    decoded = subprocess.run(["zbarimg", "-q", "--raw", str(tmp_path / "page.png")],
+                             capture_output=True, text=True).stdout.split()
+    assert decoded == ["https://handbook.example.ru/roles/key-account-manager/"]
+
+
 def test_same_content_gives_the_same_bytes(built_site, tmp_path, catalog):
     again = tmp_path / "again"
     rolebook.build(REPO, rolebook.BuildOptions(out=again))
