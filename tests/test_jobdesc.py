@@ -124,3 +124,22 @@ def test_initials_never_break(name, expected):
 
 def test_document_number():
     assert document_number("ДИ", "КО", 3) == "ДИ-КО-03"
+
+
+def test_subordinates_substitute_and_own_appointment(catalog):
+    changed = with_role(catalog, "head-of-client-service",
+                        substitute="обязанности исполняет лицо, назначенное приказом",
+                        appointment="Назначается на должность приказом директора по работе с клиентами")
+    general = texts(job_description(changed, "head-of-client-service"))["Общие положения"]
+    [subordinates] = [c for c in general if "В подчинении работника" in c]
+    assert "работники в должностях «" in subordinates and "«Аккаунт-менеджер»" in subordinates
+    assert any(c.endswith("Порядок замещения на время отсутствия работника: обязанности "
+                          "исполняет лицо, назначенное приказом.") for c in general)
+    assert "1.3. Назначается на должность приказом директора по работе с клиентами." in general
+
+
+def test_the_developer_defaults_to_the_head_of_the_department(catalog):
+    doc = job_description(with_document(catalog, developer=None), "sales-manager")
+    assert (doc.developer.position, doc.developer.name) == ("Руководитель отдела продаж", "")
+    doc = job_description(with_document(catalog, developer=None), "head-of-sales")
+    assert doc.developer.position == "Руководитель подразделения «Отдел продаж»"
