@@ -59,7 +59,9 @@ def index_site(site_folder: Path, bundle: Path) -> list[str]:
 async def _index(site_folder: Path, bundle: Path) -> int:
     from pagefind.index import PagefindIndex
 
-    async with PagefindIndex(config={"keep_index_url": False}) as index:
+    # The context writes the bundle when it closes, to the configured output_path
+    # (without one, to ./pagefind of the working folder): so configure it, write once.
+    config = {"keep_index_url": False, "output_path": str(bundle)}
+    async with PagefindIndex(config=config) as index:
         result = await index.add_directory(str(site_folder))
-        await index.write_files(output_path=str(bundle))
-        return int(result.get("page_count", 0))
+    return int(result.get("page_count", 0))
