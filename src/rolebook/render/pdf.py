@@ -19,9 +19,7 @@ The ``Catalog`` and the theme in; one PDF per role written into the staging
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import logging
 import os
 import warnings
@@ -31,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from ..errors import ContentError, Problem, RolebookError
+from .employees import config_name, read_employees
 
 if TYPE_CHECKING:
     from ..pipeline import BuildOptions
@@ -44,7 +43,6 @@ TEMPLATE = "pdf/jobdesc.html"
 STYLESHEETS = {profile: ("pdf/jobdesc.css", f"pdf/{profile}.css")
                for profile in ("gost-2025", "gost-2016")}
 PDFA_VARIANT = "pdf/a-2b"
-MAX_EMPLOYEES_BYTES = 2_000_000
 
 
 class RenderError(RolebookError):
@@ -75,7 +73,7 @@ def render_pdfs(catalog: "Catalog", theme: "Theme", output: "Output",
                 options: "BuildOptions") -> None:
     """Write ``pdf/<id>.pdf`` for every role (reusing unchanged ones) into ``output``."""
     chosen = chosen_roles(catalog, options.roles)
-    employees = read_employees(catalog)
+    employees = read_employees(catalog)  # role id -> names for the acquaintance sheet
     common = common_inputs(catalog, theme)
     todo = []
     for role_id, entry in catalog.roles.items():
@@ -158,7 +156,7 @@ def document_html(template, catalog: "Catalog", role_id: str, employees: Iterabl
     qr = qr_data_url(doc.url) if catalog.handbook.document.qr and doc.profile == "gost-2025" \
         else None
     if catalog.handbook.document.qr and doc.url is None:
-        raise ContentError([Problem(_config_name(catalog), 0, 0, (
+        raise ContentError([Problem(config_name(catalog), 0, 0, (
             "document.qr: the QR code links to the role's page, but base_url is not set; "
             "set base_url (the address of the published handbook) or qr: false"))])
     return template.render(doc=doc, qr=qr, generator=f"rolebook {__version__}")
@@ -213,79 +211,6 @@ def referenced_roles(catalog: "Catalog", entry: "RoleEntry") -> set[str]:
         found.add(department.head)
     found.discard(entry.id)
     return found
-
-
-# -- the employees list of the acquaintance sheet ---------------------------------------------
-
-_ROLE_COLUMNS = ("role", "role_id", "должность", "роль")
-_NAME_COLUMNS = ("name", "фио", "ф.и.о.", "фамилия, имя, отчество", "сотрудник")
-
-
-def read_employees(catalog: "Catalog") -> dict[str, tuple[str, ...]]:
-    """Names per role id from the CSV named by ``document.employees`` (relative to content/).
-
-    The CSV has a header row with a role column (``role``/``должность``: the
-    role's id or title) and a name column (``name``/``ФИО``); «,» or «;».
-    """
-    relative = catalog.handbook.document.employees
-    if not relative:
-        return {}
-    config = _config_name(catalog)
-    content = _content_folder(catalog)
-    path = (content / relative).resolve()
-    problem = _employees_problem(path, content, relative)
-    if problem:
-        raise ContentError([Problem(config, 0, 0, f"document.employees: {problem}")])
-    text = path.read_bytes().decode("utf-8-sig", errors="strict")
-    return _employees_by_role(catalog, text, config, relative)
-
-
-def _employees_problem(path: Path, content: Path, relative: str) -> str:
-    if not path.is_relative_to(content):
-        return f"'{relative}' is outside the content folder; put the CSV into content/"
-    if not path.is_file():
-        return f"file '{relative}' not found in the content folder"
-    if path.stat().st_size > MAX_EMPLOYEES_BYTES:
-        return f"'{relative}' is larger than {MAX_EMPLOYEES_BYTES:,} bytes"
-    try:
-        path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return f"'{relative}' is not UTF-8 text; save it as CSV UTF-8"
-    return ""
-
-
-def _employees_by_role(catalog: "Catalog", text: str, config: str,
-                       relative: str) -> dict[str, tuple[str, ...]]:
-    first = text.split("\n", 1)[0]
-    dialect = "excel-semicolon" if first.count(";") > first.count(",") else "excel"
-    rows = csv.DictReader(io.StringIO(text), delimiter=";" if dialect != "excel" else ",")
-    header = {(h or "").strip().lower(): h for h in rows.fieldnames or []}
-    role_col = next((header[c] for c in _ROLE_COLUMNS if c in header), None)
-    name_col = next((header[c] for c in _NAME_COLUMNS if c in header), None)
-    if role_col is None or name_col is None:
-        raise ContentError([Problem(config, 0, 0, (
-            f"document.employees: '{relative}' needs a header row with a role column "
-            f"(role or Должность) and a name column (name or ФИО)"))])
-    by_title = {entry.role.title.lower(): rid for rid, entry in catalog.roles.items()}
-    found: dict[str, list[str]] = {}
-    for row in rows:
-        role = (row.get(role_col) or "").strip()
-        name = (row.get(name_col) or "").strip()
-        role_id = role if role in catalog.roles else by_title.get(role.lower())
-        if role_id and name:
-            found.setdefault(role_id, []).append(name)
-    return {rid: tuple(names) for rid, names in found.items()}
-
-
-def _content_folder(catalog: "Catalog") -> Path:
-    # Every role file lives in content/roles/, so its grandparent is content/.
-    entry = next(iter(catalog.roles.values()))
-    return entry.document.path.resolve().parents[1]
-
-
-def _config_name(catalog: "Catalog") -> str:
-    return next((n for n in catalog.digests if Path(n).name == "handbook.yaml"),
-                "content/handbook.yaml")
 
 
 # -- rendering, in workers ----------------------------------------------------------------------
@@ -411,6 +336,7 @@ class Renderer:
 def _missing_characters(html: str, fonts: list[bytes]) -> set[str]:
     """Characters of the document's text that none of the theme's fonts has."""
     import html as html_lib
+    import io
     import re
 
     from fontTools.ttLib import TTFont
