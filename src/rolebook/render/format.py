@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -25,6 +26,7 @@ def money(amount: int | float | None, currency: str = "RUB") -> str:
     return f"{number(amount)}{NBSP}{_CURRENCY.get(currency, currency)}"
 
 
+@lru_cache(maxsize=65536)  # Babel is slow and a handbook repeats the same few amounts
 def number(value: int | float) -> str:
     """Digits grouped the Russian way, with no-break spaces."""
     return format_decimal(value, locale="ru_RU").replace("\u202f", NBSP)
