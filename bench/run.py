@@ -24,9 +24,12 @@ those sizes); ``report.py`` turns them into ``bench/RESULTS.md``.
 from __future__ import annotations
 
 import argparse
+import compileall
 import datetime as dt
+import hashlib
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -50,7 +53,10 @@ def main(argv: list[str] | None = None) -> None:
     results = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {"sizes": {}}
     if not args.report_only:
         Rolebook.template = args.template
-        results["machine"] = machine()
+        if not args.no_snapshot:
+            use_snapshot()
+        args.code = commit()  # the version the snapshot holds, before the checkout moves on
+        results["machine"] = machine() | {"rolebook_commit": args.code}
         for n in args.sizes:
             size = prepare(n)
             results["sizes"][str(n)] = bench_size(size, args)
@@ -70,6 +76,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         help="runs of each measurement per tool (default: 3 up to 1,000 roles, 1 above)")
     parser.add_argument("--tools", default="rolebook,hugo,mkdocs",
                         type=lambda s: [t for t in s.split(",") if t])
+    parser.add_argument("--only", default="cold,noop,role,template", type=lambda s: set(s.split(",")),
+                        help="measurements to run (default: all of cold,noop,role,template; "
+                             "the others need cold)")
     parser.add_argument("--template", default="html/role.html",
                         help="theme template that the rolebook override extends (default: html/role.html)")
     parser.add_argument("--pdf-sizes", default="100", type=_ints,
@@ -79,6 +88,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         help="runs of `rolebook --help` (default: 30; 0: skip)")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds before a run is killed")
     parser.add_argument("--results", type=Path, default=BENCH / "RESULTS.md")
+    parser.add_argument("--no-snapshot", action="store_true",
+                        help="run the installed rolebook, not a copy of the checkout made at the start")
     parser.add_argument("--report-only", action="store_true",
                         help="only rewrite RESULTS.md from bench/work/results.json")
     return parser.parse_args(argv)
@@ -99,6 +110,36 @@ def log(message: str) -> None:
 
 # -- the machine and the versions ---------------------------------------------------
 
+SNAPSHOT = generate.WORK / "snapshot"
+
+
+def use_snapshot() -> None:
+    """Copy rolebook's code and theme as they are now and run that copy.
+
+    The checkout may change while a long benchmark runs (others work in it);
+    a copy keeps every run of this benchmark on the same version. Children
+    find the copy first on PYTHONPATH; the theme is found beside it, as in a
+    source checkout.
+    """
+    shutil.rmtree(SNAPSHOT, ignore_errors=True)
+    skip = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(REPO / "src" / "rolebook", SNAPSHOT / "src" / "rolebook", ignore=skip)
+    shutil.copytree(REPO / "templates", SNAPSHOT / "templates", ignore=skip)
+    compileall.compile_dir(SNAPSHOT / "src", quiet=1)  # no first run pays for compiling
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        [str(SNAPSHOT / "src")] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
+
+
+def snapshot_digest() -> str:
+    """A short hash of the code under test (the snapshot's files), to tell versions apart."""
+    if not SNAPSHOT.is_dir():
+        return ""
+    sha = hashlib.sha256()
+    for path in sorted(p for p in SNAPSHOT.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        sha.update(path.relative_to(SNAPSHOT).as_posix().encode() + b"\0" + path.read_bytes())
+    return sha.hexdigest()[:12]
+
+
 def machine() -> dict:
     cpu = next((line.split(":", 1)[1].strip() for line in _read("/proc/cpuinfo").splitlines()
                 if line.startswith("model name")), "unknown")
@@ -115,7 +156,9 @@ def commit() -> str:
     head = capture(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"])
     changed = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "src", "templates"],
                              capture_output=True, text=True).stdout.strip()
-    return head + (" with uncommitted changes in src/ or templates/" if changed else "")
+    digest = snapshot_digest()
+    return (head + (" with uncommitted changes in src/ or templates/" if changed else "")
+            + (f" (code under test: snapshot {digest})" if digest else ""))
 
 
 def _read(path: str) -> str:
@@ -144,7 +187,7 @@ def bench_size(size: SizeDir, args: argparse.Namespace) -> dict:
     tools = [TOOLS[name](size) for name in args.tools]
     rolebook = next((t for t in tools if isinstance(t, Rolebook)), None)
     result = {"roles": n, "reps": reps, "date": dt.datetime.now().isoformat(timespec="seconds"),
-              "load_before": [round(x, 2) for x in os.getloadavg()], "commit": commit(),
+              "load_before": [round(x, 2) for x in os.getloadavg()], "commit": args.code,
               "template": args.template, "runs": {}, "outputs": {}, "notes": []}
     template_ok = rolebook is not None and theme_has(args.template)
     if rolebook is not None and not template_ok:
@@ -168,13 +211,16 @@ def measure_all(size: SizeDir, tools: list, rolebook, template_ok: bool, reps: i
     for t in tools:
         if t not in built:
             result["notes"].append(f"{t.name}: every cold build failed; its rebuilds were not run")
-    runs["noop"] = alternate(f"{n}: no-op rebuild", built, reps, lambda t: t.rebuild(), args)
-    runs["role"] = alternate(f"{n}: one role changed", built, reps, lambda t: t.rebuild(), args,
-                             prepare=lambda t, k: edit_role(t, marker, k + 1))
+    if "noop" in args.only:
+        runs["noop"] = alternate(f"{n}: no-op rebuild", built, reps, lambda t: t.rebuild(), args)
+    if "role" in args.only:
+        runs["role"] = alternate(f"{n}: one role changed", built, reps, lambda t: t.rebuild(), args,
+                                 prepare=lambda t, k: edit_role(t, marker, k + 1))
     edited = [t for t in built if template_ok or not isinstance(t, Rolebook)]
-    runs["template"] = alternate(f"{n}: template changed", edited, reps,
-                                 lambda t: t.after_template_edit(), args,
-                                 prepare=lambda t, k: edit_template(t, k + 1))
+    if "template" in args.only:
+        runs["template"] = alternate(f"{n}: template changed", edited, reps,
+                                     lambda t: t.after_template_edit(), args,
+                                     prepare=lambda t, k: edit_template(t, k + 1))
     if rolebook is not None and n in args.pdf_sizes and rolebook in built:
         result["pdf"] = measure_pdfs(size, rolebook, args)
 
@@ -238,6 +284,8 @@ def restore(size: SizeDir, tools: list, rolebook, template_ok: bool) -> None:
 
 
 def theme_has(template: str) -> bool:
+    if SNAPSHOT.is_dir() and "PYTHONPATH" in os.environ and str(SNAPSHOT) in os.environ["PYTHONPATH"]:
+        return (SNAPSHOT / "templates" / template).is_file()
     try:
         from rolebook.theme import packaged_theme
     except ImportError:
