@@ -19,7 +19,7 @@ import rolebook
 from rolebook.render import pdf as pdf_stage
 
 REPO = Path(__file__).resolve().parents[1]
-SEEDS = REPO.parent / "shared" / "seeds"
+SEEDS = REPO / "content" / "sources"
 SECTIONS = ["1. Общие положения", "2. Функции", "3. Должностные обязанности", "4. Права",
             "5. Ответственность", "6. Взаимоотношения (связи по должности)"]
 HEADINGS = {
