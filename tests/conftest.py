@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from pathlib import Path
 
@@ -33,9 +34,9 @@ def handbook_copy(tmp_path) -> Path:
     return tmp_path
 
 
-@pytest.fixture(scope="session")
-def site_url(built_site) -> str:
-    """The built site on a plain file server at 127.0.0.1, as people host it."""
+@contextlib.contextmanager
+def file_server(folder: Path):
+    """``folder`` on a plain file server at 127.0.0.1, as people host a site; yields its URL."""
     import functools
     import threading
     from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -45,11 +46,20 @@ def site_url(built_site) -> str:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0),
-                                 functools.partial(Quiet, directory=str(built_site)))
+                                 functools.partial(Quiet, directory=str(folder)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site) -> str:
+    """The built site on a plain file server."""
+    with file_server(built_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ the org chart links every role; search understands Russian word forms.
 
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import parse_qs, urlsplit
 
@@ -200,3 +201,48 @@ def test_header_search_box_leads_to_results(page, site_url):
     page.wait_for_selector(".pagefind-ui__result-link")
     assert "key-account-manager" in " ".join(page.eval_on_selector_all(
         ".pagefind-ui__result-link", "as => as.map(a => a.href)"))
+
+
+# -- a handbook too large for one salary page -------------------------------------------------
+
+@pytest.fixture(scope="module")
+def chunked_site(tmp_path_factory):
+    """The bundled handbook built as if it were too large for one salary page."""
+    import rolebook
+    from rolebook.render.pages import salaries
+
+    from conftest import REPO, file_server
+
+    out = tmp_path_factory.mktemp("chunked") / "site"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(salaries, "INLINE_ROWS", 50)
+        rolebook.build(REPO, rolebook.BuildOptions(out=out, pdf=False))
+    with file_server(out) as url:
+        yield out, url
+
+
+def test_a_large_handbook_loads_salaries_role_by_role(page, chunked_site, catalog):
+    out, url = chunked_site
+    with_salaries = [rid for rid, e in catalog.roles.items()
+                     if e.role.salary is not None and e.role.salary.bands]
+    first, other = with_salaries[0], with_salaries[1]
+    html = (out / "salaries" / "index.html").read_text(encoding="utf-8")
+    assert f'data-role="{first}"' in html and f'data-role="{other}"' not in html
+    index = json.loads((out / "data" / "salaries" / "index.json").read_text(encoding="utf-8"))
+    assert [role_id for role_id, _ in index["roles"]] == with_salaries
+
+    page.goto(url + "salaries/")
+    table_text = "() => Array.from(document.querySelectorAll('#salary-table tbody'))" \
+                 ".map(b => b.innerText).join(' ')"
+    served = page.evaluate(table_text)
+    options = page.eval_on_selector_all("#f-role option", "os => os.map(o => o.value)")
+    assert options == with_salaries  # the list came from index.json
+    page.select_option("#f-role", other)
+    page.wait_for_selector(f'#salary-table tbody[data-role="{other}"]')
+    assert {r["role"] for r in visible_rows(page)} == {other}
+    assert "?role=" + other in page.url
+    page.select_option("#f-role", first)
+    page.wait_for_selector(f'#salary-table tbody[data-role="{first}"]')
+    rebuilt = page.evaluate(table_text)
+    assert " ".join(rebuilt.split()) == " ".join(served.split())  # rows built by the script
+    assert page.problems == []

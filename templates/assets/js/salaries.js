@@ -140,7 +140,91 @@
     });
   }
 
-  // Large handbooks: one role at a time, loaded from its chunk.
+  // Large handbooks: one role at a time, its rows loaded from its chunk (data, not markup;
+  // the rows built here are those of templates/html/salary-rows.html).
+  var root = form.getAttribute("data-root");
+  var firstRole = table.tBodies.length ? table.tBodies[0].getAttribute("data-role") : "";
+  var firstCharts = charts ? charts.innerHTML : "";
+
+  function element(tag, attributes, text) {
+    var node = document.createElement(tag);
+    Object.keys(attributes || {}).forEach(function (name) { node.setAttribute(name, attributes[name]); });
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+
+  function figureCell(text) {
+    var cell = element("td", {"class": "figure"});
+    if (text === null) {
+      cell.appendChild(element("span", {"class": "missing"}, "нет данных"));
+      return cell;
+    }
+    text.split(", ").forEach(function (part, i) {
+      if (i) cell.appendChild(document.createTextNode(", "));
+      cell.appendChild(element("span", {"class": "amount"}, part));
+    });
+    return cell;
+  }
+
+  function scaleCell(bar) {
+    var cell = element("td", {"class": "scale"});
+    if (!bar) return cell;
+    var kind = bar[0], track = element("span", {"class": "track", "aria-hidden": "true"});
+    if (kind === "range") {
+      track.appendChild(element("span", {"class": "bar range", style: "left: " + bar[1] + "%; width: " + bar[2] + "%"}));
+    } else if (kind === "up_to") {
+      track.appendChild(element("span", {"class": "bar up-to", style: "width: " + bar[2] + "%"}));
+    } else {
+      track.appendChild(element("span", {"class": "dot " + kind, style: "left: " + bar[1] + "%"}));
+    }
+    if (bar[3] !== null && kind !== "median") {
+      track.appendChild(element("span", {"class": "tick", style: "left: " + bar[3] + "%"}));
+    }
+    cell.appendChild(track);
+    return cell;
+  }
+
+  function groupBody(chunk, group) {
+    var body = element("tbody", {"data-role": chunk.role, "data-segment": group.segment});
+    var head = element("tr", {"class": "group-head"});
+    var th = element("th", {colspan: "5", scope: "colgroup"});
+    th.appendChild(element("a", {href: root + chunk.url}, chunk.title));
+    th.appendChild(document.createTextNode(" "));
+    th.appendChild(element("span", {"class": "group-segment"}, group.name));
+    head.appendChild(th);
+    body.appendChild(head);
+    group.rows.forEach(function (r, order) {
+      var row = element("tr", {"data-grade": r[0], "data-region": r[3],
+        "data-value": r[6] === null ? "" : String(r[6]),
+        "data-percent": r[7] === null ? "" : String(r[7]), "data-order": String(order)});
+      if (r[5] === null) row.className = "row-missing";
+      var grade = element("td", {"class": "grade"});
+      grade.appendChild(r[2] ? element("span", {title: r[2]}, r[1]) : document.createTextNode(r[1]));
+      row.appendChild(grade);
+      var region = element("th", {scope: "row"}, r[4] + " ");
+      region.appendChild(element("span", {"class": "grade-inline", "aria-hidden": "true"}, r[1]));
+      row.appendChild(region);
+      row.appendChild(figureCell(r[5]));
+      row.appendChild(element("td", {"class": "percent"}, r[7] === null ? "" : r[7] + "\u00a0%"));
+      row.appendChild(scaleCell(r[8]));
+      body.appendChild(row);
+    });
+    return body;
+  }
+
+  function showCharts(chunk) {
+    if (!charts) return;
+    if (chunk.role === firstRole) {
+      charts.innerHTML = firstCharts;
+      return;
+    }
+    charts.textContent = "";
+    var note = element("p", {"class": "note"}, "График зарплат этой должности — на её странице: ");
+    note.appendChild(element("a", {href: root + chunk.url + "#salaries"}, chunk.title));
+    note.appendChild(document.createTextNode("."));
+    charts.appendChild(note);
+  }
+
   function loadRole(role) {
     if (!role || table.querySelector('tbody[data-role="' + CSS.escape(role) + '"]')) {
       return Promise.resolve();
@@ -153,8 +237,8 @@
       })
       .then(function (chunk) {
         Array.prototype.slice.call(table.tBodies).forEach(function (b) { b.remove(); });
-        table.insertAdjacentHTML("beforeend", chunk.rows);
-        if (charts) charts.innerHTML = chunk.charts;
+        chunk.groups.forEach(function (group) { table.appendChild(groupBody(chunk, group)); });
+        showCharts(chunk);
         var option = form.elements.role.querySelector('option[value="' + CSS.escape(role) + '"]');
         if (option) option.textContent = chunk.title;
       })
@@ -169,9 +253,9 @@
       .then(function (index) {
         var select = form.elements.role, chosen = select.value;
         index.roles.forEach(function (role) {
-          var option = select.querySelector('option[value="' + CSS.escape(role.id) + '"]');
-          if (option) option.textContent = role.title;
-          else select.add(new Option(role.title, role.id));
+          var option = select.querySelector('option[value="' + CSS.escape(role[0]) + '"]');
+          if (option) option.textContent = role[1];
+          else select.add(new Option(role[1], role[0]));
         });
         select.value = chosen;
       })

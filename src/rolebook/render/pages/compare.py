@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 ALL_PAIRS_UP_TO = 20     # roles; beyond this only the comparisons the content makes
 ALL_TRIPLES_UP_TO = 8
+PICKER_UP_TO = 60        # roles; beyond this the picker is on the index page only
 SEPARATOR = "--"
 
 
@@ -69,15 +70,26 @@ def render(site: "Site") -> None:
     catalog = site.catalog
     keys = comparison_keys(catalog)
     declared = declared_keys(catalog)
-    common = dict(keys=keys, declared=[k for k in keys if k in declared],
-                  titles={rid: e.role.title for rid, e in catalog.roles.items()})
+    titles = {rid: e.role.title for rid, e in catalog.roles.items()}
     default = next(iter(sorted(declared, key=lambda k: (-k.count(SEPARATOR), keys.index(k)))),
                    keys[0] if keys else "")
-    site.page(URL, "html/compare.html", view=None, chosen=default.split(SEPARATOR), **common)
+    site.page(URL, "html/compare.html", view=None, chosen=default.split(SEPARATOR), picker=True,
+              keys=keys, declared=[k for k in keys if k in declared], titles=titles)
+    small = len(catalog.roles) <= PICKER_UP_TO
     for key in keys:
         view = comparison(catalog, key)
+        # A large handbook lists on each page only the comparisons of the same roles.
+        shown = keys if small else related(keys, view)
         site.page(view.url, "html/compare.html", view=view, chosen=[r.id for r in view.roles],
-                  **common)
+                  picker=small, keys=shown, declared=[k for k in shown if k in declared],
+                  titles=titles if small else {rid: titles[rid] for k in shown
+                                               for rid in k.split(SEPARATOR)})
+
+
+def related(keys: list[str], view: "View") -> list[str]:
+    """The comparisons that include one of the roles of ``view``."""
+    ids = {role.id for role in view.roles}
+    return [k for k in keys if ids & set(k.split(SEPARATOR))]
 
 
 def key_of(catalog: "Catalog", role_ids) -> str:

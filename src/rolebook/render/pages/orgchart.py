@@ -18,6 +18,8 @@ from ..diagram import Diagram, Edge, Node, layout
 from ..html import relative_root
 from ..views import ORGCHART_URL as URL, role_url
 
+ONE_PAGE_UP_TO = 40  # roles; a larger handbook gets a page per department
+
 if TYPE_CHECKING:
     from ...resolve import Catalog
     from ..html import Site
@@ -33,17 +35,39 @@ class Move:
 
 
 def render(site: "Site") -> None:
-    """Write ``orgchart/index.html``."""
+    """Write ``orgchart/index.html`` (and a page per department for a large handbook)."""
     catalog = site.catalog
-    root = relative_root(URL)
-    departments = []
+    if len(catalog.roles) <= ONE_PAGE_UP_TO:
+        root = relative_root(URL)
+        departments = [d for dept in catalog.handbook.departments
+                       if (d := department_view(catalog, dept, root)) is not None]
+        ladder, moves = career_ladder(catalog, root)
+        site.page(URL, "html/orgchart.html", departments=departments, ladder=ladder,
+                  moves=moves, index=None, heading=None)
+        return
+    # A large handbook: one page per department keeps each page and drawing readable.
+    index = []
     for dept in catalog.handbook.departments:
-        chart = org_chart(catalog, dept.id, root)
-        if chart is not None:
-            members = [e for e in catalog.roles.values() if e.role.department == dept.id]
-            departments.append({"department": dept, "chart": chart, "roles": members})
-    ladder, moves = career_ladder(catalog, root)
-    site.page(URL, "html/orgchart.html", departments=departments, ladder=ladder, moves=moves)
+        url = f"{URL}{dept.id}/"
+        view = department_view(catalog, dept, relative_root(url))
+        if view is None:
+            continue
+        members = {entry.id for entry in view["roles"]}
+        ladder, moves = career_ladder(catalog, relative_root(url), members)
+        site.page(url, "html/orgchart.html", departments=[view], ladder=ladder, moves=moves,
+                  index=None, heading=dept.title, nav_current=URL)
+        index.append({"department": dept, "url": url, "count": len(members)})
+    site.page(URL, "html/orgchart.html", departments=[], ladder=None, moves=[], index=index,
+              heading=None)
+
+
+def department_view(catalog: "Catalog", dept, root: str) -> dict | None:
+    """A department's chart and its roles, or None when it has no roles."""
+    chart = org_chart(catalog, dept.id, root)
+    if chart is None:
+        return None
+    members = [e for e in catalog.roles.values() if e.role.department == dept.id]
+    return {"department": dept, "chart": chart, "roles": members}
 
 
 def _groups(catalog: "Catalog") -> dict[str, int]:
@@ -94,31 +118,36 @@ def org_chart(catalog: "Catalog", department: str, root: str = "../") -> Diagram
     return layout(Diagram(f"org-{department}", title, nodes, diagram_edges))
 
 
-def career_ladder(catalog: "Catalog", root: str = "../") -> tuple[Diagram | None, list[Move]]:
-    """All career steps as one bottom-up diagram, and the same steps as a list."""
+def career_ladder(catalog: "Catalog", root: str = "../",
+                  members: set[str] | None = None) -> tuple[Diagram | None, list[Move]]:
+    """Career steps as one bottom-up diagram, and the same steps as a list.
+
+    With ``members``, only the steps into or out of those roles.
+    """
     group = _groups(catalog)
     steps: dict[tuple[str, str], list[str]] = {}
-    nodes: dict[str, Node] = {}
+    titles: dict[str, str] = {}  # node id -> text, for positions outside the handbook
 
     def position(step) -> str:
         if step.role is not None:
-            if step.role in catalog.roles:
-                nodes.setdefault(step.role, _role_node(catalog, step.role, root, group))
             return step.role
-        key = f"title-{step.title}"
-        nodes.setdefault(key, Node(key, step.title, "external"))
-        return key
+        titles[f"title-{step.title}"] = step.title
+        return f"title-{step.title}"
 
     for role_id, entry in catalog.roles.items():
-        career = entry.role.career
-        for step in career.paths_in:
+        for step in entry.role.career.paths_in:
             _add_step(steps, position(step), role_id, step.note)
-        for step in career.paths_out:
+        for step in entry.role.career.paths_out:
             _add_step(steps, role_id, position(step), step.note)
-        if career.paths_in or career.paths_out:
-            nodes.setdefault(role_id, _role_node(catalog, role_id, root, group))
+    steps = {pair: notes for pair, notes in steps.items()
+             if (members is None or members & set(pair))
+             and all(n in catalog.roles or n in titles for n in pair)}
     if not steps:
         return None, []
+    nodes = {}
+    for node_id in dict.fromkeys(n for pair in steps for n in pair):
+        nodes[node_id] = _role_node(catalog, node_id, root, group) if node_id in catalog.roles \
+            else Node(node_id, titles[node_id], "external")
     order = {rid: i for i, rid in enumerate(catalog.roles)}
     ordered = sorted(nodes.values(), key=lambda n: (n.kind != "role", order.get(n.id, 0), n.id))
     edges = [Edge(source, target, title="; ".join(notes) or None)

@@ -8,15 +8,16 @@ table, a chart per role and segment (``chart.salary_chart``). Without
 JavaScript the page shows everything; ``salaries.js`` adds filters,
 sorting and keeps their state in the URL.
 
-For a large handbook the page would outgrow its budget, so every role's rows
-and charts are also written as ``data/salaries/<role>.json`` (HTML fragments
-rendered by the same macros) with a list of roles in ``index.json``; when the
-complete page would exceed ``PAGE_BUDGET`` bytes, the page carries only the
-first role and the script loads the others on demand.
+A large handbook would outgrow the page's budget (``PAGE_BUDGET``): then the
+page carries only the first role, every role's rows go to
+``data/salaries/<role>.json`` (as data; ``salaries.js`` builds the same rows)
+with the list of roles in ``index.json``, the script loads them on demand,
+and the charts of the other roles are on their own pages.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from ..html import Site
 
 PAGE_BUDGET = 900_000  # bytes of HTML; above it the page loads roles on demand
+INLINE_ROWS = 1200     # table rows that surely fit the budget (a row is about 600 bytes)
 CHUNKS = "data/salaries/"
 
 
@@ -72,46 +74,93 @@ class Group:
 
 
 def render(site: "Site") -> None:
-    """Write ``salaries/index.html`` and the per-role chunks under ``data/salaries/``."""
+    """Write ``salaries/index.html``, and for a large handbook the per-role chunks."""
     catalog = site.catalog
     roles = [entry.role for entry in catalog.roles.values()
              if entry.role.salary is not None and entry.role.salary.bands]
     scale = _scale(roles)
     base = base_region(catalog)
     groups = {role.id: role_groups(catalog, role, base, scale) for role in roles}
-    role_charts = {role.id: chart_list(catalog, role) for role in roles}
-    filters = filter_options(catalog, roles)
-    context = dict(filters=filters, base=catalog.regions.get(base) if base else None,
-                   role_count=len(roles), chunks=CHUNKS, scale_label=charts.short_amount(scale))
-    html = _page(site, roles, groups, role_charts, context, chunked=False)
-    if len(html.encode()) > PAGE_BUDGET and len(roles) > 1:
-        html = _page(site, roles[:1], groups, role_charts, context, chunked=True)
+    context = dict(groups=groups, charts=_Charts(catalog), filters=filter_options(catalog, roles),
+                   base=catalog.regions.get(base) if base else None, role_count=len(roles),
+                   chunks=CHUNKS, scale_label=charts.short_amount(scale))
+    rows = sum(len(group.lines) for role_groups_ in groups.values() for group in role_groups_)
+    small = rows <= INLINE_ROWS or len(roles) < 2
+    html = _page(site, roles, context, chunked=False) if small else None
+    if html is None or (len(roles) > 1 and len(html.encode()) > PAGE_BUDGET):
+        html = _page(site, roles[:1], context, chunked=True)
+        write_chunks(site, roles, groups, scale)
     site.output.put(URL + "index.html", html)
-    write_chunks(site, roles, groups, role_charts)
 
 
-def _page(site: "Site", roles: list["Role"], groups: dict, role_charts: dict, context: dict,
-          chunked: bool) -> str:
+class _Charts(dict):
+    """Role id -> its charts, computed when a template first asks."""
+
+    def __init__(self, catalog: "Catalog"):
+        super().__init__()
+        self.catalog = catalog
+
+    def __missing__(self, role_id: str) -> list[dict]:
+        self[role_id] = chart_list(self.catalog, self.catalog.role(role_id))
+        return self[role_id]
+
+
+def _page(site: "Site", roles: list["Role"], context: dict, chunked: bool) -> str:
     from ..html import relative_root
 
     template = site.template("html/salaries.html")
     return template.render(site=site, url=URL, root=relative_root(URL), chunked=chunked,
-                           roles=roles, groups=groups, charts=role_charts, **context)
+                           roles=roles, **context)
 
 
-def write_chunks(site: "Site", roles: list["Role"], groups: dict, role_charts: dict) -> None:
-    """``data/salaries/<role>.json`` ({"rows", "charts"}: HTML) and ``index.json``."""
-    from ..html import relative_root
+def write_chunks(site: "Site", roles: list["Role"], groups: dict, scale: float) -> None:
+    """``data/salaries/<role>.json`` (the role's rows as data) and ``index.json``.
 
-    macros = site.template("html/salary-rows.html").make_module(
-        {"site": site, "url": URL, "root": relative_root(URL)})
+    The rows are data, not markup, to keep ten thousand roles small on disk;
+    ``salaries.js`` builds the same rows as ``salary-rows.html``. A chunk
+    depends on its role's file, the regions, the theme and the page's scale
+    only: when none changed, the previous build's chunk is reused.
+    """
+    common = _common_key(site, scale)
     for role in roles:
-        payload = {"role": role.id, "title": role.title,
-                   "rows": str(macros.role_rows(role, groups[role.id])),
-                   "charts": str(macros.role_charts(role, role_charts[role.id]))}
-        site.output.put(f"{CHUNKS}{role.id}.json", json.dumps(payload, ensure_ascii=False))
-    index = {"roles": [{"id": r.id, "title": r.title, "url": role_url(r.id)} for r in roles]}
-    site.output.put(f"{CHUNKS}index.json", json.dumps(index, ensure_ascii=False))
+        name = f"{CHUNKS}{role.id}.json"
+        key = hashlib.sha256(f"{common}\0{site.catalog.roles[role.id].document.digest}".encode())
+        if not site.output.reuse(name, key.hexdigest()):
+            site.output.put(name, json.dumps(chunk(role, groups[role.id]), ensure_ascii=False,
+                                             separators=(",", ":")), key.hexdigest())
+    index = {"roles": [[r.id, r.title] for r in roles]}
+    site.output.put(f"{CHUNKS}index.json", json.dumps(index, ensure_ascii=False,
+                                                      separators=(",", ":")))
+
+
+def chunk(role: "Role", groups: list[Group]) -> dict:
+    """A role's rows: per group [grade, grade label, grade note, region, region label,
+    figure text or null, sort value, percent, bar [kind, left, width, median] or null]."""
+    from ..views import band_text, grade_label
+
+    def row(line: Line) -> list:
+        grade = line.grade
+        bar_ = line.bar
+        return [grade.id if grade else "", grade_label(grade) if grade else "в целом",
+                (grade.requirement or grade.title) if grade else "",
+                line.region.id if line.region else "",
+                line.region.name if line.region else "В целом по рынку",
+                band_text(line.band, role.salary.currency) if line.band is not None else None,
+                line.value, line.percent,
+                [bar_.kind, bar_.left, bar_.width, bar_.median] if bar_ else None]
+
+    return {"role": role.id, "title": role.title, "url": role_url(role.id),
+            "groups": [{"segment": g.segment.id if g.segment else "",
+                        "name": g.segment.name if g.segment else "все работодатели",
+                        "rows": [row(line) for line in g.lines]} for g in groups]}
+
+
+def _common_key(site: "Site", scale: float) -> str:
+    from ... import __version__
+
+    digests = [d for name, d in sorted(site.catalog.digests.items())
+               if name.endswith(("handbook.yaml", "regions.yaml"))]
+    return "\0".join([__version__, site.theme.digest, f"{scale:g}", *digests])
 
 
 # -- rows -------------------------------------------------------------------------
