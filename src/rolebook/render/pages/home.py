@@ -13,13 +13,17 @@ if TYPE_CHECKING:
 def render(site: "Site") -> None:
     """Write index.html and 404.html."""
     catalog = site.catalog
-    groups = [{"department": group["department"],
-               "roles": [role_card(site, entry) for entry in group["roles"]]}
-              for group in views.roles_by_department(catalog)]
-    site.page("", "html/home.html", groups=groups,
+    site.page("", "html/home.html", groups=role_groups(site),
               articles=[{"entry": e, "url": views.article_url(e.id)} for e in catalog.pages])
     # Served for any missing path at any depth: its links start at the server root.
     site.page("404.html", "html/404.html", root="/")
+
+
+def role_groups(site: "Site") -> list[dict]:
+    """The roles by department, each as a card (home page and roles index)."""
+    return [{"department": group["department"],
+             "roles": [role_card(site, entry) for entry in group["roles"]]}
+            for group in views.roles_by_department(site.catalog)]
 
 
 def role_card(site: "Site", entry) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .. import chart, jsonld, views
-from .home import role_card
+from .home import role_groups
 
 if TYPE_CHECKING:
     from ...resolve import RoleEntry
@@ -15,10 +15,7 @@ if TYPE_CHECKING:
 def render(site: "Site") -> None:
     """Write roles/index.html and roles/<id>/index.html for every role."""
     catalog = site.catalog
-    groups = [{"department": group["department"],
-               "roles": [role_card(site, entry) for entry in group["roles"]]}
-              for group in views.roles_by_department(catalog)]
-    site.page(views.ROLES_URL, "html/roles.html", groups=groups)
+    site.page(views.ROLES_URL, "html/roles.html", groups=role_groups(site))
     for entry in catalog.roles.values():
         site.page(views.role_url(entry.id), "html/role.html", **role_context(site, entry))
 
