@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Iterable
 
 from .errors import ContentError, Problem
@@ -59,6 +60,11 @@ class Catalog:
 
     def role(self, role_id: str) -> Role:
         return self.roles[role_id].role
+
+    @cached_property
+    def order(self) -> dict[str, int]:
+        """Each role's position in the handbook's order (departments, heads first, titles)."""
+        return {role_id: index for index, role_id in enumerate(self.roles)}
 
 
 def model(sources: Sources) -> tuple[Handbook | None, Regions | None, list[tuple[Role, Document]],

@@ -94,8 +94,7 @@ def related(keys: list[str], view: "View") -> list[str]:
 
 def key_of(catalog: "Catalog", role_ids) -> str:
     """The page key of a set of roles: their ids in the handbook's order."""
-    order = list(catalog.roles)
-    return SEPARATOR.join(sorted(set(role_ids), key=order.index))
+    return SEPARATOR.join(sorted(set(role_ids), key=catalog.order.__getitem__))
 
 
 def declared_keys(catalog: "Catalog") -> set[str]:
@@ -116,7 +115,7 @@ def comparison_keys(catalog: "Catalog") -> list[str]:
         keys |= {key_of(catalog, pair) for pair in itertools.combinations(ids, 2)}
     if len(ids) <= ALL_TRIPLES_UP_TO:
         keys |= {key_of(catalog, triple) for triple in itertools.combinations(ids, 3)}
-    order = {rid: i for i, rid in enumerate(ids)}
+    order = catalog.order
     return sorted(keys, key=lambda k: (k.count(SEPARATOR), [order[r] for r in k.split(SEPARATOR)]))
 
 
