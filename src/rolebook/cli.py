@@ -77,7 +77,7 @@ def check(root: Path, strict: bool) -> None:
     for warning in catalog.warnings:
         click.echo(f"{warning} (warning)", err=True)
     if strict and catalog.warnings:
-        click.secho(f"{len(catalog.warnings)} warnings with --strict.", err=True, fg="red")
+        click.secho(f"{_count(catalog.warnings, 'warning')} with --strict.", err=True, fg="red")
         sys.exit(1)
     click.echo(f"OK: {_count(catalog.roles, 'role')}, {_count(catalog.regions, 'region')}, "
                f"{_count(catalog.pages, 'article')}, {_count(catalog.warnings, 'warning')}.")
@@ -118,9 +118,11 @@ def pdf(root: Path, roles: tuple[str, ...], out: Path | None, force: bool) -> No
 
     report = build_handbook(root, BuildOptions(out=out, roles=roles, force=force,
                                                progress=sys.stderr.isatty()))
-    for name in report.written:
-        if name.startswith("pdf/"):
-            click.echo(report.out / name)
+    for role in roles:
+        name = f"pdf/{role}.pdf"
+        state = "rendered" if name in report.written else "unchanged, not rendered again" \
+            if name in report.reused else "not written"
+        click.echo(f"{report.out / name}: {state}")
 
 
 @main.command()
