@@ -131,3 +131,16 @@ def test_two_builds_at_once_do_not_corrupt_the_site(handbook_copy):
     result = CliRunner().invoke(main, ["build", "--no-pdf", str(root)])
     assert result.exit_code == 0
     assert (root / "site" / "index.html").is_file()
+
+
+def test_rolebook_pdf_renders_the_chosen_roles_and_says_so(minimal):
+    runner = CliRunner()
+    first = runner.invoke(main, ["pdf", str(minimal), "worker"])
+    assert first.exit_code == 0, first.output
+    assert first.output.strip() == f"{minimal / 'site' / 'pdf' / 'worker.pdf'}: rendered"
+    again = runner.invoke(main, ["pdf", str(minimal), "worker"])
+    assert again.output.strip().endswith("worker.pdf: unchanged, not rendered again")
+    forced = runner.invoke(main, ["pdf", "--force", str(minimal), "worker"])
+    assert forced.output.strip().endswith("worker.pdf: rendered")
+    unknown = runner.invoke(main, ["pdf", str(minimal), "ghost"])
+    assert unknown.exit_code == 1 and "unknown role 'ghost'" in unknown.stderr
