@@ -22,8 +22,10 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        if self.line:
+        if self.line and self.column:
             return f"{self.file}:{self.line}:{self.column}: {self.message}"
+        if self.line:  # a template: Jinja knows the line only
+            return f"{self.file}:{self.line}: {self.message}"
         return f"{self.file}: {self.message}"
 
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ContentError, Problem
-
 if TYPE_CHECKING:
     import jinja2
 
@@ -43,16 +41,8 @@ class Site:
         self.output.put(name, self.template(template).render(**values))
 
     def template(self, name: str) -> "jinja2.Template":
-        import jinja2
-
-        try:
-            return self.env.get_template(name)
-        except jinja2.TemplateSyntaxError as exc:
-            raise ContentError([Problem(exc.filename or exc.name or name, exc.lineno, 1,
-                                        f"template error: {exc.message}")]) from None
-        except jinja2.TemplateNotFound as exc:
-            raise ContentError([Problem(f"templates/{exc.name}", 0, 0,
-                                        "template not found in the handbook or the theme")]) from None
+        """The template ``name``; its mistakes are reported by ``render_site``."""
+        return self.env.get_template(name)
 
 
 def relative_root(url: str) -> str:
@@ -71,8 +61,9 @@ def render_site(catalog: "Catalog", theme: "Theme", output: "Output") -> None:
 
     site = Site(catalog, theme, output, environment(theme), navigation())
     copy_assets(site)
-    for kind in PAGE_KINDS:
-        kind.render(site)
+    with theme.reporting():  # a template mistake: its file and line, no traceback
+        for kind in PAGE_KINDS:
+            kind.render(site)
 
 
 def navigation() -> list[dict[str, str]]:

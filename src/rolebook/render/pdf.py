@@ -91,9 +91,10 @@ def render_pdfs(catalog: "Catalog", theme: "Theme", output: "Output",
     if not todo:
         return
     settings = worker_settings(catalog, theme)
-    template = _template(theme)
-    jobs = [Job(name, document_html(template, catalog, entry.id, employees.get(entry.id, ())),
-                _identifier(catalog, entry), key) for entry, name, key in todo]
+    with theme.reporting():  # a template mistake: its file and line, no traceback
+        template = theme.environment().get_template(TEMPLATE)
+        jobs = [Job(name, document_html(template, catalog, entry.id, employees.get(entry.id, ())),
+                    _identifier(catalog, entry), key) for entry, name, key in todo]
     for job, pdf in render_jobs(jobs, settings, options):
         output.put(job.name, pdf, job.key)
 
@@ -124,16 +125,6 @@ def _theme_file(theme: "Theme", name: str) -> Path:
     except FileNotFoundError:
         raise ContentError([Problem(f"templates/{name}", 0, 0,
                                     "template not found in the handbook or the theme")]) from None
-
-
-def _template(theme: "Theme"):
-    import jinja2
-
-    try:
-        return theme.environment().get_template(TEMPLATE)
-    except jinja2.TemplateSyntaxError as exc:
-        raise ContentError([Problem(exc.filename or TEMPLATE, exc.lineno, 1,
-                                    f"template error: {exc.message}")]) from None
 
 
 def _identifier(catalog: "Catalog", entry: "RoleEntry") -> bytes:
