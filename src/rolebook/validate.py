@@ -24,7 +24,9 @@ def validate(document: Document, cls: type[M], problems: list[Problem],
     """The document as ``cls``; on failure append its problems and return None."""
     data = document.data if data is None else data
     if not isinstance(data, dict):
-        problems.append(document.problem((), f"expected a mapping of fields ({_kind(data)} found)"))
+        found = "the file is empty" if data is None else f"found {_kind(data)}"
+        problems.append(document.problem((), f"expected fields, one 'name: value' per line "
+                                             f"(like 'title: ...'), but {found}"))
         return None
     try:
         return cls.model_validate(data)
@@ -52,16 +54,31 @@ def describe(error: dict, cls: type[BaseModel]) -> str:
             f"; known fields: {', '.join(known)}" if known else "")
         return f"{where}: unknown field '{loc[-1]}'{suggestion}"
     if kind == "missing":
-        return f"{where}: required field is missing"
-    if kind.endswith("_type") and error.get("input", ...) is None:
+        return f"{where}: required field is missing; add a line '{loc[-1]}: ...'"
+    value, ctx = error.get("input"), error.get("ctx", {})
+    if (kind.endswith("_type") and value is None) or kind == "string_too_short":
+        if _required(cls, loc):
+            return f"{where}: the value is empty; write a value"
         return f"{where}: the value is empty; write a value or delete the line"
-    if kind == "string_pattern_mismatch":
-        pattern = error.get("ctx", {}).get("pattern", "")
-        if pattern in _PATTERN_HELP:
-            return f"{where}: {_show(error.get('input'))} {_PATTERN_HELP[pattern]}"
-    message = error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") in _PATTERN_HELP:
+        return f"{where}: {_show(value)} {_PATTERN_HELP[ctx['pattern']]}"
+    if kind in _RANGE_HELP:
+        return f"{where}: {_show(value)} {_RANGE_HELP[kind].format(**ctx)}"
+    if kind == "too_short":
+        return f"{where}: the list is empty; add at least {ctx['min_length']} item"
+    if kind == "string_too_long":
+        return (f"{where}: the text is {len(value):,} characters long, over the limit of "
+                f"{ctx['max_length']:,}; shorten it or split it into several items")
+    if kind == "union_tag_invalid":
+        return (f"{where}.{ctx['discriminator'].strip(chr(39))}: {_show(ctx['tag'])} is not "
+                f"one of {ctx['expected_tags']}")
+    if kind == "union_tag_not_found":
+        field_name = ctx["discriminator"].strip("'")
+        return f"{where}: required field '{field_name}' is missing; add a line '{field_name}: ...'"
+    message = _TYPE_HELP.get(kind) or \
+        error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
     if kind.endswith("_type") or kind in {"literal_error", "string_pattern_mismatch"}:
-        message += f" (got {_show(error.get('input'))})"
+        message += f" (got {_show(value)})"
     if kind == "string_type" and isinstance(error.get("input"), dict):
         message += "; text with ': ' in it must be put in quotes"
     return f"{where}: {message}" if where else message
@@ -74,6 +91,31 @@ _PATTERN_HELP = {
     r"^[A-ZА-ЯЁ0-9]{1,10}$": "is not a valid code: use up to 10 capital letters or digits, "
                              "like КАМ",
 }
+
+
+# pydantic's wording of a wrong type, as what to write instead
+_TYPE_HELP = {
+    "int_type": "should be a whole number written without spaces, units or decimals, like 28000",
+    "bool_type": "should be true or false",
+    "date_type": "should be a date written as YYYY-MM-DD, like 2025-09-01",
+    "list_type": "should be a list: [a, b] on one line, or one '- item' per line below it",
+    "model_type": "should be a block of fields below it, each 'name: value' on its own "
+                  "indented line",
+    "dict_type": "should be a block of fields below it, each 'name: value' on its own "
+                 "indented line",
+}
+_RANGE_HELP = {
+    "greater_than_equal": "is too small: the least allowed value is {ge}",
+    "less_than_equal": "is too large: the largest allowed value is {le}; check for an extra zero",
+}
+
+
+def _required(cls: type[BaseModel], loc: tuple) -> bool:
+    """Is the field at ``loc`` required (a list item is not: it can be deleted)?"""
+    if not loc or isinstance(loc[-1], int):
+        return False
+    fields = getattr(_model_at(cls, loc[:-1]), "model_fields", {})
+    return loc[-1] in fields and fields[loc[-1]].is_required()
 
 
 def dotted(loc: tuple) -> str:
@@ -99,14 +141,19 @@ def _closest(cls: type[BaseModel], loc: tuple) -> str | None:
 
 
 def _fields_at(cls: Any, loc: tuple) -> list[str]:
+    return list(getattr(_model_at(cls, loc), "model_fields", {}))
+
+
+def _model_at(cls: Any, loc: tuple) -> Any:
+    """The model class of the mapping at ``loc`` (None if there is none)."""
     for part in loc:
         if isinstance(part, int) or _is_union_tag(str(part)):
             continue
         fields = getattr(cls, "model_fields", {})
         if part not in fields:
-            return []
+            return None
         cls = _model_in(fields[part].annotation)
-    return list(getattr(cls, "model_fields", {}))
+    return cls
 
 
 def _model_in(annotation: Any) -> Any:

@@ -67,6 +67,8 @@ def parse(text: str) -> Located:
         return located
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark and any(words in f"{exc.context} {exc.problem}" for words in _AT_START):
+            mark = exc.context_mark  # an unclosed quote: where it opens, not the end of the file
         raise YamlProblem(*_pos(mark), _yaml_message(exc, text)) from None
     except yaml.reader.ReaderError as exc:
         raise _reader_problem(text, exc) from None
@@ -84,6 +86,32 @@ def _reader_problem(text: str, exc: yaml.reader.ReaderError) -> YamlProblem:
                                      "in YAML; delete it (it is often pasted in invisibly)")
 
 
+# What to do about libyaml's complaints (matched by a part of its wording).
+_YAML_HINTS = {
+    "quoted scalar": "a quote opened here is never closed",
+    "mapping values are not allowed": "text with ': ' in it must be put in quotes; "
+                                      "or check this line's indentation",
+    "could not find expected ':'": "write 'name: value' (with a colon and a space), "
+                                   "or put text with special characters in quotes",
+    "expected key": "check this line's indentation: the fields of one block start "
+                    "in the same column",
+    "expected '-' indicator": "check this line's indentation: the items of one list start "
+                              "in the same column",
+    "expected ',' or ']'": "close the list with ']', or put a value with a comma or colon "
+                           "in quotes",
+    "expected ',' or '}'": "close the block with '}', or put a value with a comma or colon "
+                           "in quotes",
+    "cannot start any token": "a value starting with ` @ % or another special character must "
+                              "be put in quotes",
+    "undefined alias": "a value cannot start with '*' unless it is put in quotes",
+    "another document": "a file holds one document: remove the '---' line",
+    "could not determine a constructor": "YAML tags (!something) are not allowed in "
+                                         "handbook files; remove the tag",
+}
+
+_AT_START = ("quoted scalar", "could not find expected ':'")  # reported where the thing began
+
+
 def _yaml_message(exc: yaml.MarkedYAMLError, text: str) -> str:
     problem = exc.problem or "invalid YAML"
     if _tab_at(text, exc.problem_mark):
@@ -91,10 +119,13 @@ def _yaml_message(exc: yaml.MarkedYAMLError, text: str) -> str:
     if exc.context and exc.context_mark and exc.problem_mark \
             and exc.context_mark.line != exc.problem_mark.line:
         line, column = _pos(exc.context_mark)
-        return f"invalid YAML: {exc.context} (started at line {line}, column {column}), {problem}"
-    if exc.context:
-        return f"invalid YAML: {exc.context}, {problem}"
-    return f"invalid YAML: {problem}"
+        message = f"invalid YAML: {exc.context} (started at line {line}, column {column}), {problem}"
+    elif exc.context:
+        message = f"invalid YAML: {exc.context}, {problem}"
+    else:
+        message = f"invalid YAML: {problem}"
+    hints = [hint for words, hint in _YAML_HINTS.items() if words in f"{exc.context} {problem}"]
+    return f"{message}; {hints[0]}" if hints else message
 
 
 def _tab_at(text: str, mark: yaml.Mark | None) -> bool:
