@@ -8,6 +8,7 @@ the CLI, which prints them and exits with code 1.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,8 +47,14 @@ class OutputError(RolebookError):
 
 
 def display_path(path: Path, root: Path) -> str:
-    """The path relative to the handbook folder, as the README and errors show it."""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    """The path relative to the handbook folder, as the README and errors show it.
+
+    A link is shown where it is, not where it leads (that may be outside).
+    """
+    for shown, base in ((Path(os.path.abspath(path)), Path(os.path.abspath(root))),
+                        (path.resolve(), root.resolve())):
+        try:
+            return shown.relative_to(base).as_posix()
+        except ValueError:
+            pass
+    return path.as_posix()

@@ -11,6 +11,7 @@ becomes a ``Problem``; loading goes on so that all of them are reported.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -83,7 +84,9 @@ def load(root: Path) -> Sources:
 
 def _read_required(root: Path, path: Path, problems: list[Problem]) -> Document | None:
     if not path.is_file():
-        problems.append(Problem(display_path(path, root), 0, 0, "file is missing"))
+        problems.append(Problem(display_path(path, root), 0, 0, (
+            "file is missing; every handbook needs one: `rolebook init DIR` makes a new "
+            "handbook with an example to copy")))
         return None
     return read_document(root, path, problems)
 
@@ -142,6 +145,9 @@ def _read_bytes(root: Path, path: Path) -> bytes:
 
 
 def _decode(raw: bytes) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _Unreadable("is saved in the UTF-16 encoding («Юникод» in Notepad), not UTF-8; "
+                          "re-save it as UTF-8 (Notepad: «Сохранить как» → Кодировка UTF-8)")
     if b"\x00" in raw:
         raise _Unreadable("is not a text file (it contains NUL bytes)")
     try:
@@ -158,9 +164,11 @@ def _decode(raw: bytes) -> str:
 
 
 def _looks_like_cp1251(raw: bytes) -> bool:
-    """Most high bytes fall in cp1251's Cyrillic letters (0xC0-0xFF)."""
+    """Most high bytes fall in cp1251's Cyrillic letters (0xC0-0xFF), and none sits inside
+    a latin word (Latin-1's «café» has its high byte there, Russian text does not)."""
     high = [b for b in raw if b >= 0x80]
-    return bool(high) and sum(b >= 0xC0 for b in high) / len(high) > 0.8
+    return bool(high) and sum(b >= 0xC0 for b in high) / len(high) > 0.8 \
+        and not re.search(rb"[A-Za-z][\xc0-\xff]|[\xc0-\xff][A-Za-z]", raw)
 
 
 def _split_front_matter(text: str) -> tuple[str, str, int]:

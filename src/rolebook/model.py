@@ -32,7 +32,8 @@ def _number_as_id(value):
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
-Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=60),
+ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=60),
                Field(description="Латиница в нижнем регистре, цифры и дефисы: key-account-manager")]
 GradeId = Annotated[str, BeforeValidator(_number_as_id),
                     StringConstraints(pattern=r"^[A-Za-z0-9]+$", max_length=10),

@@ -10,6 +10,7 @@ problem is reported at the position of the value that causes it.
 from __future__ import annotations
 
 import difflib
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -17,7 +18,7 @@ from typing import Iterable
 
 from .errors import ContentError, Problem
 from .load import Document, Sources
-from .model import Band, Handbook, Page, Region, Regions, Role, Segment
+from .model import ID_PATTERN, Band, Handbook, Page, Region, Regions, Role, Segment
 from .morph import Inflector
 from .validate import dotted as _dot, validate
 from .write import RESERVED_NAMES
@@ -239,6 +240,14 @@ class _Checker:
                 f"salary.bands[{i}].median: {band.median} is outside {band.min}–{band.max}")))
 
     def check_page(self, entry: PageEntry) -> None:
+        # The file name is the article's id and its folder in the site (articles/<id>/).
+        if entry.id in RESERVED_NAMES:
+            self.problems.append(Problem(entry.document.name, 0, 0, (
+                f"'{entry.id}' is a reserved file name on Windows; rename the file")))
+        elif not re.fullmatch(ID_PATTERN, entry.id):
+            self.problems.append(Problem(entry.document.name, 0, 0, (
+                "the file name is the article's address in the site: rename the file with "
+                "lowercase latin letters, digits and single hyphens, like how-to-become-kam.md")))
         for i, role_id in enumerate(entry.page.roles):
             self._ref(entry.document, ("roles", i), role_id, self.role_ids, "role")
         self._sources(entry.document, ("sources",), entry.page.sources)
@@ -254,16 +263,21 @@ class _Checker:
         return result
 
     def check_cycles(self) -> None:
-        bosses = {role_id: set(ids) for role_id, ids in self.reports.items()}
-        for role, _ in self.roles:  # "A manages B" means B reports to A
-            for other in role.manages:
-                bosses.setdefault(other, set()).add(role.id)
-        docs = {role.id: doc for role, doc in self.roles}
-        for cycle in _cycles(bosses):
+        # role -> its bosses, each with the line that says so (reports_to, or the boss's manages)
+        bosses: dict[str, dict[str, tuple[Document, tuple]]] = {}
+        for role, doc in self.roles:
+            for i, boss in enumerate(role.reports_to):
+                bosses.setdefault(role.id, {})[boss] = (doc, ("reports_to", i))
+        for role, doc in self.roles:  # "A manages B" means B reports to A
+            for i, other in enumerate(role.manages):
+                bosses.setdefault(other, {}).setdefault(role.id, (doc, ("manages", i)))
+        for cycle in _cycles({role_id: set(found) for role_id, found in bosses.items()}):
             if len(cycle) == 2:
                 continue  # a role naming itself is reported where it does so
-            self.problems.append(docs[cycle[0]].problem(("reports_to",), (
-                "reports_to: reporting lines form a cycle: " + " → ".join(cycle))))
+            doc, loc = bosses[cycle[0]][cycle[1]]
+            self.problems.append(doc.problem(loc, (
+                f"{_dot(loc)}: reporting lines form a cycle: " + " → ".join(cycle)
+                + "; remove one of these links")))
 
 
 def _suggest(value: str, known: set[str]) -> str:

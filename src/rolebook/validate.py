@@ -7,6 +7,7 @@ the field path and, for an unknown key, the closest known one.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import typing
 from typing import Any, TypeVar
@@ -75,12 +76,14 @@ def describe(error: dict, cls: type[BaseModel]) -> str:
     if kind == "union_tag_not_found":
         field_name = ctx["discriminator"].strip("'")
         return f"{where}: required field '{field_name}' is missing; add a line '{field_name}: ...'"
-    message = _TYPE_HELP.get(kind) or \
-        error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    message = _TYPE_HELP.get(kind) or error["msg"].removeprefix("Value error, ") \
+        .removeprefix("Assertion failed, ").removeprefix("Input ")
     if kind.endswith("_type") or kind in {"literal_error", "string_pattern_mismatch"}:
         message += f" (got {_show(value)})"
-    if kind == "string_type" and isinstance(error.get("input"), dict):
+    if kind == "string_type" and isinstance(value, dict):
         message += "; text with ': ' in it must be put in quotes"
+    elif kind == "string_type" and isinstance(value, (int, float, dt.date)):
+        message += "; YAML reads this as a number or a date: put it in quotes to make it text"
     return f"{where}: {message}" if where else message
 
 
@@ -95,6 +98,7 @@ _PATTERN_HELP = {
 
 # pydantic's wording of a wrong type, as what to write instead
 _TYPE_HELP = {
+    "string_type": "should be text",
     "int_type": "should be a whole number written without spaces, units or decimals, like 28000",
     "bool_type": "should be true or false",
     "date_type": "should be a date written as YYYY-MM-DD, like 2025-09-01",
@@ -173,5 +177,5 @@ def _kind(value: Any) -> str:
 
 
 def _show(value: Any) -> str:
-    text = repr(value)
+    text = repr(str(value)) if isinstance(value, (dt.date, dt.datetime)) else repr(value)
     return text if len(text) <= 60 else text[:57] + "..."

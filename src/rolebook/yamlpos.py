@@ -136,6 +136,11 @@ def _tab_at(text: str, mark: yaml.Mark | None) -> bool:
     return mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]
 
 
+# A list or a mapping with a tag (!!python/object/apply, !!set, !!omap) would be read as a
+# plain one here: refuse it, as the safe loader refuses unknown tags on scalars.
+_PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+
+
 def _build(loader, node: yaml.Node, path: Path_, positions: dict, seen: set) -> Any:
     if id(node) in seen:
         raise YamlProblem(*_pos(node.start_mark),
@@ -143,6 +148,10 @@ def _build(loader, node: yaml.Node, path: Path_, positions: dict, seen: set) -> 
                           "aliases are not allowed in handbook files: write the value out in full")
     seen.add(id(node))
     positions[path] = _pos(node.start_mark)
+    if node.tag not in _PLAIN_TAGS and not isinstance(node, yaml.ScalarNode):
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        raise YamlProblem(*_pos(node.start_mark), f"the YAML tag {tag} is not allowed in "
+                                                  "handbook files; remove the tag")
     if isinstance(node, yaml.MappingNode):
         return _build_mapping(loader, node, path, positions, seen)
     if isinstance(node, yaml.SequenceNode):
