@@ -1,10 +1,14 @@
-"""Broken handbooks: each case prints exactly its expected problems and exits 1.
+"""Broken handbooks: each case prints exactly its expected problems, exits 1 and loses nothing.
 
-A case is a folder under tests/broken/: files that replace those of the
-minimal handbook in tests/fixtures/minimal, an optional remove.txt naming
-files to delete, and expected.txt with the exact lines `rolebook check`
-prints. To regenerate the expected files after a deliberate change of
-wording, run: ROLEBOOK_UPDATE_EXPECTED=1 pytest tests/test_broken.py
+A case is a folder under tests/broken/: files under content/ and templates/
+that replace or add to those of the minimal handbook in tests/fixtures/minimal
+(a symbolic link stays a link), an optional remove.txt naming files or folders
+to delete, an optional command.txt with the rolebook command to run (default
+`check`; a template case needs `build --no-pdf` or `build`), and expected.txt
+with the exact lines the command prints. Every case is also built over a
+previous site, which must stay byte for byte as it was. To regenerate the
+expected files after a deliberate change of wording, run:
+ROLEBOOK_UPDATE_EXPECTED=1 pytest tests/test_broken.py
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import rolebook
 from rolebook.cli import main
 
 HERE = Path(__file__).parent
@@ -27,21 +32,51 @@ CASES = sorted(p for p in (HERE / "broken").iterdir() if p.is_dir())
 def assemble(case: Path, target: Path) -> Path:
     """The minimal handbook with the case's files laid over it."""
     shutil.copytree(MINIMAL, target)
-    for path in case.rglob("*"):
+    for path in sorted(case.rglob("*")):
         relative = path.relative_to(case)
-        if path.is_file() and relative.parts[0] == "content":
-            destination = target / relative
-            destination.parent.mkdir(parents=True, exist_ok=True)
+        if relative.parts[0] not in ("content", "templates") or path.is_dir():
+            continue
+        destination = target / relative
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        destination.unlink(missing_ok=True)
+        if path.is_symlink():
+            destination.symlink_to(os.readlink(path))
+        else:
             shutil.copyfile(path, destination)
     removals = case / "remove.txt"
     if removals.exists():
         for line in removals.read_text(encoding="utf-8").split():
-            (target / line).unlink()
+            doomed = target / line
+            shutil.rmtree(doomed) if doomed.is_dir() else doomed.unlink()
     return target
 
 
 def run_check(root: Path):
     return CliRunner().invoke(main, ["check", str(root)])
+
+
+def command(case: Path) -> list[str]:
+    """The rolebook command a case runs (its command.txt, else ``check``)."""
+    path = case / "command.txt"
+    return path.read_text(encoding="utf-8").split() if path.exists() else ["check"]
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def problem_lines(result) -> list[str]:
+    return [line for line in result.stderr.splitlines() if not line.endswith("nothing was written.")]
+
+
+@pytest.fixture(scope="module")
+def previous_site(tmp_path_factory) -> Path:
+    """The minimal handbook's site (HTML only), as a previous build left it."""
+    root = tmp_path_factory.mktemp("previous") / "handbook"
+    shutil.copytree(MINIMAL, root)
+    rolebook.build(root, rolebook.BuildOptions(pdf=False))
+    return root / "site"
 
 
 def test_minimal_fixture_is_valid():
@@ -51,12 +86,15 @@ def test_minimal_fixture_is_valid():
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_broken_case(case: Path, tmp_path: Path):
+def test_broken_case(case: Path, tmp_path: Path, previous_site: Path):
     root = assemble(case, tmp_path / "handbook")
+    shutil.copytree(previous_site, root / "site")
+    before = snapshot(root / "site")
+    args = command(case)
     started = time.perf_counter()
-    result = run_check(root)
+    result = CliRunner().invoke(main, [*args, str(root)])
     elapsed = time.perf_counter() - started
-    problems = [line for line in result.stderr.splitlines() if not line.endswith("nothing was written.")]
+    problems = problem_lines(result)
     expected_file = case / "expected.txt"
     if os.environ.get("ROLEBOOK_UPDATE_EXPECTED"):
         expected_file.write_text("\n".join(problems) + "\n", encoding="utf-8")
@@ -64,7 +102,14 @@ def test_broken_case(case: Path, tmp_path: Path):
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "Traceback" not in result.output
     assert problems == expected_file.read_text(encoding="utf-8").splitlines()
-    assert elapsed < 2, "a broken file must be rejected quickly"
+    if args == ["check"]:
+        assert elapsed < 2, "a broken file must be rejected quickly"
+        # `build` reports the same problems before it writes anything
+        built = CliRunner().invoke(main, ["build", "--no-pdf", str(root)])
+        assert built.exit_code == 1 and problem_lines(built) == problems, built.output
+    assert snapshot(root / "site") == before, "the previous site changed"
+    assert not [p.name for p in root.iterdir() if p.name.startswith(".site.")
+                and not p.name.endswith("rolebook-lock")]
 
 
 def test_utf8_bom_is_accepted(tmp_path: Path):
