@@ -82,12 +82,30 @@ class Output:
     def reuse(self, name: str, key: str) -> bool:
         """Take ``name`` from the previous site if it was made from the same inputs."""
         name = safe_relpath(name)
+        if not self._reusable(name, key):
+            return False
+        self._take(name, key)
+        return True
+
+    def reuse_all(self, keys: dict[str, str]) -> bool:
+        """Take every file of ``keys`` (name -> key) from the previous site, or none (False):
+        for files made together, such as a search index."""
+        keys = {safe_relpath(name): key for name, key in keys.items()}
+        if not keys or not all(self._reusable(name, key) for name, key in keys.items()):
+            return False
+        for name, key in keys.items():
+            self._take(name, key)
+        return True
+
+    def _reusable(self, name: str, key: str) -> bool:
         entry = self.previous.get(name)
         old = self.target / name
         if not entry or entry.get("key") != key or not old.is_file():
             return False
-        if _sha256(old) != entry.get("sha256"):
-            return False  # changed on disk since: do not trust it
+        return _sha256(old) == entry.get("sha256")  # changed on disk since: do not trust it
+
+    def _take(self, name: str, key: str) -> None:
+        old = self.target / name
         new = self.path(name)
         try:
             os.link(old, new)
@@ -95,7 +113,6 @@ class Output:
             shutil.copy2(old, new)
         self.files[name] = {"key": key}
         self.reused.append(name)
-        return True
 
     # -- finishing ----------------------------------------------------------------
     def commit(self) -> None:

@@ -29,9 +29,14 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def render_data(catalog: "Catalog", output: "Output") -> None:
-    """Write data/roles.json and data/salaries.csv."""
-    output.put("data/roles.json", roles_json(catalog))
-    output.put("data/salaries.csv", salaries_csv(catalog))
+    """Write data/roles.json and data/salaries.csv (kept from the previous build when
+    no content file changed)."""
+    from .keys import content_key
+
+    key = content_key(catalog)
+    for name, make in (("data/roles.json", roles_json), ("data/salaries.csv", salaries_csv)):
+        if not output.reuse(name, key):
+            output.put(name, make(catalog), key)
 
 
 # --- roles.json -------------------------------------------------------------------

@@ -8,7 +8,9 @@ Markdown as safe HTML), URLs, and the theme's static assets.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -29,20 +31,57 @@ class Site:
     env: "jinja2.Environment"
     nav: list[dict[str, str]] = field(default_factory=list)
 
-    def page(self, url: str, template: str, **context: Any) -> None:
+    def page(self, url: str, template: str, *, key: str | None = None, **context: Any) -> None:
         """Render ``template`` to the page at ``url`` (``roles/kam/`` -> roles/kam/index.html).
 
         The context always holds ``site``, ``url`` and ``root`` (the relative
         path back to the site root); a page may pass its own ``root`` (the 404
-        page, served at any depth, links from "/").
+        page, served at any depth, links from "/"). ``key`` names the page's
+        inputs (``render.keys``; default: the whole handbook, ``catalog_key``):
+        when it is unchanged the previous build's page is kept, not rendered.
         """
-        name = url + "index.html" if url == "" or url.endswith("/") else url
+        name = page_file(url)
+        key = key or self.catalog_key
+        if self.output.reuse(name, key):
+            return
         values = {"site": self, "url": url, "root": relative_root(url)} | context
-        self.output.put(name, self.template(template).render(**values))
+        self.output.put(name, self.template(template).render(**values), key)
+
+    def reuse(self, url: str, key: str | None = None) -> bool:
+        """Keep the previous build's page at ``url`` if ``key`` (default ``catalog_key``) is
+        unchanged. For a renderer that would compute a costly context: call ``page`` only
+        when this is False."""
+        return self.output.reuse(page_file(url), key or self.catalog_key)
+
+    @cached_property
+    def common_key(self) -> str:
+        """What every page depends on (``keys.common_key``)."""
+        from . import keys
+
+        return keys.common_key(self.catalog, self.theme)
+
+    @cached_property
+    def catalog_key(self) -> str:
+        """The key of a page listing the whole handbook (``keys.catalog_key``)."""
+        from . import keys
+
+        return keys.catalog_key(self.catalog, self.common_key)
+
+    @cached_property
+    def related_roles(self) -> dict[str, set[str]]:
+        """Role id -> the roles its page shows (``keys.related_roles``)."""
+        from . import keys
+
+        return keys.related_roles(self.catalog)
 
     def template(self, name: str) -> "jinja2.Template":
         """The template ``name``; its mistakes are reported by ``render_site``."""
         return self.env.get_template(name)
+
+
+def page_file(url: str) -> str:
+    """The file of the page at ``url``: "roles/kam/" -> "roles/kam/index.html"."""
+    return url + "index.html" if url == "" or url.endswith("/") else url
 
 
 def relative_root(url: str) -> str:
@@ -96,5 +135,10 @@ def environment(theme: "Theme") -> "jinja2.Environment":
 
 def copy_assets(site: Site) -> None:
     """Copy the theme's ``assets/`` (CSS, scripts, fonts, icons) into the site."""
+    from .keys import digest
+
     for name, path in site.theme.files("assets").items():
-        site.output.put(name, path.read_bytes())
+        data = path.read_bytes()
+        key = digest(["asset", hashlib.sha256(data).hexdigest()])
+        if not site.output.reuse(name, key):
+            site.output.put(name, data, key)

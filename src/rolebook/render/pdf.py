@@ -169,10 +169,10 @@ def common_inputs(catalog: "Catalog", theme: "Theme") -> bytes:
     from importlib.metadata import version
 
     from .. import __version__
+    from .keys import config_digests
 
-    parts = [digest for name, digest in sorted(catalog.digests.items())
-             if Path(name).name in ("handbook.yaml", "regions.yaml")]
-    parts += [theme.digest, __version__, version("weasyprint"), version("segno")]
+    parts = [*config_digests(catalog), theme.digest, __version__, version("weasyprint"),
+             version("segno")]
     return "\0".join(parts).encode()
 
 

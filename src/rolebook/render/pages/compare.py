@@ -77,18 +77,37 @@ def render(site: "Site") -> None:
               keys=keys, declared=[k for k in keys if k in declared], titles=titles)
     small = len(catalog.roles) <= PICKER_UP_TO
     for key in keys:
-        view = comparison(catalog, key)
         # A large handbook lists on each page only the comparisons of the same roles.
-        shown = keys if small else related(keys, view)
-        site.page(view.url, "html/compare.html", view=view, chosen=[r.id for r in view.roles],
-                  picker=small, keys=shown, declared=[k for k in shown if k in declared],
-                  titles=titles if small else {rid: titles[rid] for k in shown
-                                               for rid in k.split(SEPARATOR)})
+        shown = keys if small else related_keys(keys, key)
+        shown_titles = titles if small else {rid: titles[rid] for k in shown
+                                             for rid in k.split(SEPARATOR)}
+        page_key = _page_key(site, key, shown, declared, shown_titles)
+        if site.reuse(f"{URL}{key}/", page_key):
+            continue
+        view = comparison(catalog, key)
+        site.page(view.url, "html/compare.html", key=page_key, view=view,
+                  chosen=[r.id for r in view.roles], picker=small, keys=shown,
+                  declared=[k for k in shown if k in declared], titles=shown_titles)
 
 
-def related(keys: list[str], view: "View") -> list[str]:
-    """The comparisons that include one of the roles of ``view``."""
-    ids = {role.id for role in view.roles}
+def _page_key(site: "Site", key: str, shown: list[str], declared: set[str],
+              titles: dict[str, str]) -> str:
+    """A comparison page's inputs: its roles' files and their bosses' (whose titles it
+    shows), the comparisons it lists and their roles' titles, and what every page shows."""
+    from ..keys import digest
+
+    catalog = site.catalog
+    ids = key.split(SEPARATOR)
+    shown_roles = sorted({boss for rid in ids for boss in catalog.roles[rid].reports_to} | set(ids))
+    return digest(["compare", site.common_key, key,
+                   *(f"{rid}={catalog.roles[rid].document.digest}" for rid in shown_roles),
+                   "\n".join(shown), "\n".join(k for k in shown if k in declared),
+                   *(f"{rid}={title}" for rid, title in sorted(titles.items()))])
+
+
+def related_keys(keys: list[str], key: str) -> list[str]:
+    """The comparisons that include one of the roles of the comparison ``key``."""
+    ids = set(key.split(SEPARATOR))
     return [k for k in keys if ids & set(k.split(SEPARATOR))]
 
 

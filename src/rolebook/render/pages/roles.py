@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .. import chart, jsonld, views
+from .. import chart, jsonld, keys, views
 from .home import role_groups
 
 if TYPE_CHECKING:
@@ -16,8 +16,14 @@ def render(site: "Site") -> None:
     """Write roles/index.html and roles/<id>/index.html for every role."""
     catalog = site.catalog
     site.page(views.ROLES_URL, "html/roles.html", groups=role_groups(site))
+    related = site.related_roles
     for entry in catalog.roles.values():
-        site.page(views.role_url(entry.id), "html/role.html", **role_context(site, entry))
+        # A role's page depends on its own file, the roles it shows and the articles naming
+        # it: a change elsewhere keeps the previous page, without building its context.
+        url = views.role_url(entry.id)
+        key = keys.role_page_key(catalog, entry, site.common_key, related.get(entry.id, set()))
+        if not site.reuse(url, key):
+            site.page(url, "html/role.html", key=key, **role_context(site, entry))
 
 
 def compare_url(catalog, *role_ids: str) -> str:

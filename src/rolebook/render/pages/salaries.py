@@ -75,6 +75,8 @@ class Group:
 
 def render(site: "Site") -> None:
     """Write ``salaries/index.html``, and for a large handbook the per-role chunks."""
+    if _reuse_previous(site):
+        return
     catalog = site.catalog
     roles = [entry.role for entry in catalog.roles.values()
              if entry.role.salary is not None and entry.role.salary.bands]
@@ -90,7 +92,19 @@ def render(site: "Site") -> None:
     if html is None or (len(roles) > 1 and len(html.encode()) > PAGE_BUDGET):
         html = _page(site, roles[:1], context, chunked=True)
         write_chunks(site, roles, groups, scale)
-    site.output.put(URL + "index.html", html)
+    site.output.put(URL + "index.html", html, site.catalog_key)
+
+
+def _reuse_previous(site: "Site") -> bool:
+    """Keep the previous page and chunks when nothing of the handbook changed (the page's
+    key is the whole handbook's; the chunks are then the same ones, under their own keys)."""
+    previous = site.output.previous
+    files = {name: entry.get("key") for name, entry in previous.items()
+             if name.startswith(CHUNKS) and name != f"{CHUNKS}index.json"}
+    files |= {URL + "index.html": site.catalog_key}
+    if f"{CHUNKS}index.json" in previous:
+        files[f"{CHUNKS}index.json"] = site.catalog_key
+    return all(files.values()) and site.output.reuse_all(files)
 
 
 class _Charts(dict):
@@ -130,7 +144,7 @@ def write_chunks(site: "Site", roles: list["Role"], groups: dict, scale: float) 
                                              separators=(",", ":")), key.hexdigest())
     index = {"roles": [[r.id, r.title] for r in roles]}
     site.output.put(f"{CHUNKS}index.json", json.dumps(index, ensure_ascii=False,
-                                                      separators=(",", ":")))
+                                                      separators=(",", ":")), site.catalog_key)
 
 
 def chunk(role: "Role", groups: list[Group]) -> dict:

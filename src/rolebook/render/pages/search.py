@@ -27,9 +27,27 @@ BUNDLE = "pagefind"
 def render(site: "Site") -> None:
     """Write ``search/index.html``, then index the site into ``pagefind/``."""
     site.page(URL, "html/search.html")
-    staging = site.output.staging
+    output, key = site.output, index_key(site.output.files)
+    previous = [name for name in output.previous if name.startswith(f"{BUNDLE}/")]
+    if key is not None and output.reuse_all(dict.fromkeys(previous, key)):
+        return  # no page changed since the last build: its index still holds
+    staging = output.staging
     for name in index_site(staging, staging / BUNDLE):
-        site.output.record(f"{BUNDLE}/{name}")
+        output.record(f"{BUNDLE}/{name}", key)
+
+
+def index_key(files: dict[str, dict]) -> str | None:
+    """The key of the search index: the keys of all pages written so far (None: a page
+    without a key, whose content cannot be known unchanged), and Pagefind's version."""
+    from importlib.metadata import version
+
+    from ..keys import digest
+
+    pages = sorted((name, entry.get("key")) for name, entry in files.items()
+                   if name.endswith(".html"))
+    if any(page_key is None for _, page_key in pages):
+        return None
+    return digest(["search", version("pagefind"), *(f"{n}={k}" for n, k in pages)])
 
 
 def index_site(site_folder: Path, bundle: Path) -> list[str]:

@@ -1,0 +1,127 @@
+"""Incremental builds: a rebuild writes only the files whose inputs changed.
+
+Builds a private copy of the bundled handbook (HTML and data, no PDFs), then
+changes one thing and reads ``BuildReport.written``. Which role pages must be
+written again is read from the site itself: the pages that link to the
+changed role, and those it links to.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import rolebook
+
+ROLE_PAGE = re.compile(r"^roles/([^/]+)/index\.html$")
+CHANGED = "sales-manager"  # shown by three role pages, not by three others
+
+
+def build(root: Path) -> rolebook.BuildReport:
+    return rolebook.build(root, rolebook.BuildOptions(pdf=False))
+
+
+def role_pages(names) -> set[str]:
+    """Role ids of the role pages among ``names``."""
+    return {m.group(1) for name in names if (m := ROLE_PAGE.match(name))}
+
+
+def linked_roles(page: Path) -> set[str]:
+    """The role pages a page links to (relative links like ../sales-manager/ or ../../roles/x/)."""
+    main = page.read_text(encoding="utf-8").split('id="main"', 1)[-1]  # not the menu
+    return set(re.findall(r'href="(?:\.\./)+(?:roles/)?([a-z0-9-]+)/"', main)) - {"roles"}
+
+
+@pytest.fixture(autouse=True)
+def fixed_code(monkeypatch):
+    """rolebook's own sources are part of every key; hold them fixed, so that an edit of
+    the checkout during the test does not count as a change of the handbook."""
+    monkeypatch.setattr("rolebook.render.keys.code_key", lambda: "code")
+
+
+@pytest.fixture
+def built(handbook_copy) -> Path:
+    build(handbook_copy)
+    return handbook_copy
+
+
+def test_nothing_changed_writes_nothing(built):
+    site = built / "site"
+    before = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    report = build(built)
+    assert report.written == []
+    assert any(name.startswith("roles/") for name in report.reused)
+    assert any(name.startswith("pagefind/") for name in report.reused)
+    after = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_one_role_changed_rewrites_its_page_the_pages_showing_it_and_aggregates(built):
+    site = built / "site"
+    roles = {p.parent.name for p in (site / "roles").glob("*/index.html")}
+    showing = {r for r in roles if CHANGED in linked_roles(site / "roles" / r / "index.html")}
+    shown = linked_roles(site / "roles" / CHANGED / "index.html") & roles
+    expected = {CHANGED} | showing | shown
+    assert showing and expected != roles, "the handbook no longer tests what this test is for"
+
+    source = built / "content" / "roles" / f"{CHANGED}.yaml"
+    text = source.read_text(encoding="utf-8")
+    duty = re.search(r"^duties:\n  - (.+)$", text, re.M).group(1)
+    source.write_text(text.replace(duty, "Ведёт учёт новых клиентов в CRM", 1), encoding="utf-8")
+    report = build(built)
+
+    assert role_pages(report.written) == expected
+    assert role_pages(report.reused) == roles - expected
+    written = set(report.written)
+    for aggregate in ("index.html", "roles/index.html", "salaries/index.html",
+                      "data/roles.json", "data/salaries.csv"):
+        assert aggregate in written
+    assert any(name.startswith("pagefind/") for name in written)  # the index is redone
+    # Comparison pages: those of the changed role (no role reports to it, whose page
+    # would show its title too); the others are kept.
+    comparisons = {p.parent.name for p in (site / "compare").glob("*/index.html")}
+    involving = {key for key in comparisons if CHANGED in key.split("--")}
+    assert involving and comparisons - involving
+    assert {name.split("/")[1] for name in written
+            if name.startswith("compare/") and name != "compare/index.html"} == involving
+    assert not any(name.startswith("assets/") for name in written)
+    page = (site / "roles" / CHANGED / "index.html").read_text(encoding="utf-8")
+    assert "Ведёт учёт новых клиентов в CRM" in page and duty not in page
+    assert "Ведёт учёт новых клиентов в CRM" in (site / "data" / "roles.json").read_text("utf-8")
+
+
+def test_template_override_rewrites_every_role_page(built):
+    site = built / "site"
+    roles = {p.parent.name for p in (site / "roles").glob("*/index.html")}
+    override = built / "templates" / "html" / "role.html"
+    override.parent.mkdir(parents=True)
+    override.write_text('{% extends "theme/html/role.html" %}\n'
+                        '{% block title %}Проверка шаблона: {{ super() }}{% endblock %}\n',
+                        encoding="utf-8")
+    report = build(built)
+    assert role_pages(report.written) == roles
+    for role in roles:
+        assert "<title>Проверка шаблона: " in (site / "roles" / role / "index.html").read_text("utf-8")
+
+    override.write_text(override.read_text(encoding="utf-8").replace("Проверка", "Правка"),
+                        encoding="utf-8")
+    report = build(built)  # a change to the override alone
+    assert role_pages(report.written) == roles
+    assert "<title>Правка шаблона: " in (site / "roles" / CHANGED / "index.html").read_text("utf-8")
+
+
+def test_a_page_changed_on_disk_is_rendered_again(built):
+    page = built / "site" / "roles" / CHANGED / "index.html"
+    original = page.read_bytes()
+    page.write_bytes(original.replace(b"<main", b"<main data-edited", 1))
+    report = build(built)
+    assert f"roles/{CHANGED}/index.html" in report.written
+    assert page.read_bytes() == original
+
+
+def test_another_rolebook_renders_everything_again(built, monkeypatch):
+    monkeypatch.setattr("rolebook.render.keys.code_key", lambda: "another version")
+    report = build(built)
+    assert not any(name.endswith(".html") for name in report.reused)
