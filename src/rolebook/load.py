@@ -18,6 +18,7 @@ from typing import Any
 
 from . import yamlpos
 from .errors import ContentError, Problem, display_path
+from .parsecache import ParseCache
 
 MAX_FILE_BYTES = 1_000_000
 CONTENT = "content"
@@ -62,6 +63,7 @@ def load(root: Path) -> Sources:
     """
     root = Path(root)
     problems: list[Problem] = []
+    cache = ParseCache(root)  # unchanged files are not parsed again
     content = root / CONTENT
     if not content.is_dir():
         raise ContentError([Problem(display_path(content, root), 0, 0,
@@ -69,53 +71,57 @@ def load(root: Path) -> Sources:
                                     "Create one with `rolebook init DIR`")])
     sources = Sources(
         root=root,
-        handbook=_read_required(root, content / "handbook.yaml", problems),
-        regions=_read_optional(root, content / "regions.yaml", problems),
-        roles=_read_all(root, content / "roles", "*.yaml", problems),
-        pages=_read_all(root, content / "pages", "*.md", problems, front_matter=True),
+        handbook=_read_required(root, content / "handbook.yaml", problems, cache),
+        regions=_read_optional(root, content / "regions.yaml", problems, cache),
+        roles=_read_all(root, content / "roles", "*.yaml", problems, cache),
+        pages=_read_all(root, content / "pages", "*.md", problems, cache, front_matter=True),
         role_ids={path.stem for path in (content / "roles").glob("*.yaml")},
         problems=problems,
     )
     if not sources.role_ids:
         problems.append(Problem(display_path(content / "roles", root), 0, 0,
                                 "the handbook has no roles: add content/roles/<id>.yaml"))
+    cache.prune()
     return sources
 
 
-def _read_required(root: Path, path: Path, problems: list[Problem]) -> Document | None:
+def _read_required(root: Path, path: Path, problems: list[Problem],
+                   cache: ParseCache | None = None) -> Document | None:
     if not path.is_file():
         problems.append(Problem(display_path(path, root), 0, 0, (
             "file is missing; every handbook needs one: `rolebook init DIR` makes a new "
             "handbook with an example to copy")))
         return None
-    return read_document(root, path, problems)
+    return read_document(root, path, problems, cache=cache)
 
 
-def _read_optional(root: Path, path: Path, problems: list[Problem]) -> Document | None:
-    return read_document(root, path, problems) if path.exists() else None
+def _read_optional(root: Path, path: Path, problems: list[Problem],
+                   cache: ParseCache | None = None) -> Document | None:
+    return read_document(root, path, problems, cache=cache) if path.exists() else None
 
 
 def _read_all(root: Path, folder: Path, pattern: str, problems: list[Problem],
-              front_matter: bool = False) -> list[Document]:
+              cache: ParseCache | None = None, front_matter: bool = False) -> list[Document]:
     if not folder.is_dir():
         return []
     documents = []
     for path in sorted(folder.glob(pattern)):
-        document = read_document(root, path, problems, front_matter)
+        document = read_document(root, path, problems, front_matter, cache)
         if document is not None:
             documents.append(document)
     return documents
 
 
 def read_document(root: Path, path: Path, problems: list[Problem],
-                  front_matter: bool = False) -> Document | None:
-    """Read one file; on failure append a ``Problem`` and return None."""
+                  front_matter: bool = False, cache: ParseCache | None = None) -> Document | None:
+    """Read one file; on failure append a ``Problem`` and return None. With a ``cache``,
+    a text parsed before is not parsed again."""
     name = display_path(path, root)
     try:
         raw = _read_bytes(root, path)
         text = _decode(raw)
         yaml_text, body, body_line = _split_front_matter(text) if front_matter else (text, "", 1)
-        located = yamlpos.parse(yaml_text)
+        located = cache.parse(yaml_text) if cache is not None else yamlpos.parse(yaml_text)
     except _Unreadable as exc:
         problems.append(Problem(name, 0, 0, str(exc)))
         return None
