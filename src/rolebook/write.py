@@ -111,14 +111,16 @@ class Output:
             os.link(old, new)
         except OSError:
             shutil.copy2(old, new)
-        self.files[name] = {"key": key}
+        # The previous build's hash, just checked by _reusable: commit need not read it again.
+        self.files[name] = {"key": key, "sha256": self.previous[name]["sha256"]}
         self.reused.append(name)
 
     # -- finishing ----------------------------------------------------------------
     def commit(self) -> None:
         """Swap the staging folder in as the new site and drop the old one."""
         for name, entry in self.files.items():
-            entry["sha256"] = _sha256(self.staging / name)
+            if "sha256" not in entry:
+                entry["sha256"] = _sha256(self.staging / name)
         self._carry_over_foreign_files()
         (self.staging / MANIFEST).write_text(
             json.dumps({"files": self.files}, ensure_ascii=False, indent=0, sort_keys=True),

@@ -13,8 +13,9 @@ if TYPE_CHECKING:
 def render(site: "Site") -> None:
     """Write index.html and 404.html."""
     catalog = site.catalog
-    site.page("", "html/home.html", groups=role_groups(site),
-              articles=[{"entry": e, "url": views.article_url(e.id)} for e in catalog.pages])
+    if not site.reuse(""):  # unchanged handbook: not even the role cards are computed
+        site.page("", "html/home.html", groups=role_groups(site),
+                  articles=[{"entry": e, "url": views.article_url(e.id)} for e in catalog.pages])
     # Served for any missing path at any depth: its links start at the server root.
     site.page("404.html", "html/404.html", root="/")
 

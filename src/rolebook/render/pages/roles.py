@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 def render(site: "Site") -> None:
     """Write roles/index.html and roles/<id>/index.html for every role."""
     catalog = site.catalog
-    site.page(views.ROLES_URL, "html/roles.html", groups=role_groups(site))
+    if not site.reuse(views.ROLES_URL):
+        site.page(views.ROLES_URL, "html/roles.html", groups=role_groups(site))
     related = site.related_roles
     for entry in catalog.roles.values():
         # A role's page depends on its own file, the roles it shows and the articles naming
