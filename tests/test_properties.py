@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import rolebook
@@ -66,14 +66,21 @@ def valid_roles(draw) -> dict:
     """A role whose structure is right and whose texts are anything a person may type."""
     text = texts.filter(lambda t: t.strip() and len(t) <= 2000 and not CONTROL.search(t))
     low = draw(st.integers(min_value=1, max_value=1_000_000))
+    return valid_role(draw(text), draw(text), draw(st.lists(text, max_size=5)), draw(text),
+                      low, low + draw(st.integers(min_value=0, max_value=9_000_000)))
+
+
+def valid_role(title: str, summary: str, duties: list[str], grade: str, low: int, high: int) -> dict:
     return {
-        "id": "worker", "title": draw(text), "code": "МП", "category": "specialist",
-        "department": "sales", "sources": ["seed.txt"], "summary": draw(text),
-        "reports_to": ["boss"], "duties": draw(st.lists(text, max_size=5)),
-        "salary": {"source": "seed.txt", "grades": [{"id": "I", "title": draw(text)}],
-                   "bands": [{"region": "kazan", "grade": "I", "min": low,
-                              "max": low + draw(st.integers(min_value=0, max_value=9_000_000))}]},
+        "id": "worker", "title": title, "code": "МП", "category": "specialist",
+        "department": "sales", "sources": ["seed.txt"], "summary": summary,
+        "reports_to": ["boss"], "duties": duties,
+        "salary": {"source": "seed.txt", "grades": [{"id": "I", "title": grade}],
+                   "bands": [{"region": "kazan", "grade": "I", "min": low, "max": high}]},
     }
+
+
+MARKUP = "<script>alert('x')</script> & \"кавычки\" {{ 7*7 }}"
 
 
 def handbook_with(tmp_path: Path, text: str) -> Path:
@@ -105,6 +112,22 @@ def test_any_role_checks_or_reports_problems(tmp_path, role):
             assert problem.file.startswith("content/") and problem.message
     else:
         assert catalog.role("worker").title == role["title"].strip()
+
+
+@settings(SETTINGS, max_examples=20)  # each example is a whole HTML build (about a second)
+@given(valid_roles())
+@example(valid_role(MARKUP, MARKUP, [MARKUP, "<b>жирный</b>"], MARKUP, 1, 2))
+def test_every_valid_role_builds_and_shows_its_text_escaped(tmp_path, role):
+    from markupsafe import escape
+
+    text = yaml.safe_dump(role, allow_unicode=True)
+    expected = yaml.safe_load(text)
+    root = handbook_with(tmp_path, text)
+    rolebook.build(root, rolebook.BuildOptions(pdf=False))
+    page = (root / "site" / "roles" / "worker" / "index.html").read_text(encoding="utf-8")
+    assert f"<h1>{escape(expected['title'].strip())}</h1>" in page
+    for duty in expected["duties"]:
+        assert f"<li>{escape(duty.strip())}</li>" in page
 
 
 @SETTINGS
