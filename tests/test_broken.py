@@ -142,3 +142,15 @@ def test_a_file_over_the_size_limit_is_refused_without_parsing(tmp_path: Path):
     assert result.exit_code == 1
     assert "content/roles/worker.yaml: is 2," in result.stderr
     assert "over the limit of 1,000,000; split it into several files" in result.stderr
+
+
+def test_nesting_that_would_crash_the_yaml_parser_is_refused(tmp_path: Path):
+    root = assemble(HERE / "broken" / "cp1251", tmp_path / "handbook")
+    deep = root / "content" / "roles" / "worker.yaml"
+    deep.write_text("id: " + "[" * 200_000 + "]" * 200_000 + "\n", encoding="utf-8")  # 400 kB
+    started = time.perf_counter()
+    result = run_check(root)
+    assert result.exit_code == 1
+    assert "content/roles/worker.yaml:1:54: lists and blocks are nested more than 50 levels" \
+        in result.stderr
+    assert time.perf_counter() - started < 2

@@ -12,6 +12,7 @@ keys, and records the line and column of every value under its path
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,6 +61,8 @@ def parse(text: str) -> Located:
     except yaml.reader.ReaderError as exc:
         raise _reader_problem(text, exc) from None
     try:
+        if _may_nest_deeper(text):
+            _check_depth(text)
         node = loader.get_single_node()
         located = Located(None)
         if node is not None:
@@ -72,6 +75,41 @@ def parse(text: str) -> Located:
         raise YamlProblem(*_pos(mark), _yaml_message(exc, text)) from None
     except yaml.reader.ReaderError as exc:
         raise _reader_problem(text, exc) from None
+    finally:
+        loader.dispose()
+
+
+# Handbook data nests a few levels; libyaml composes recursively and crashes the
+# interpreter (a segmentation fault) on some ten thousand, so deep text is refused first.
+MAX_DEPTH = 50
+
+
+def _may_nest_deeper(text: str) -> bool:
+    """A cheap upper bound on the nesting: the deepest brackets plus the widest indentation."""
+    depth = deepest = 0
+    for bracket in re.sub(r"[^\[\]{}]+", "", text):
+        depth = depth + 1 if bracket in "[{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    indent = max(map(len, re.findall(r"(?m)^[ \t-]*", text)), default=0)
+    return deepest + indent > MAX_DEPTH
+
+
+def _check_depth(text: str) -> None:
+    """Count the nesting from YAML's events (not recursive); refuse more than ``MAX_DEPTH``."""
+    loader = _Loader(text)
+    try:
+        depth = 0
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise YamlProblem(*_pos(event.start_mark), (
+                        f"lists and blocks are nested more than {MAX_DEPTH} levels deep here; "
+                        "handbook files need only a few levels: check the brackets and "
+                        "the indentation"))
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
     finally:
         loader.dispose()
 
