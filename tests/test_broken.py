@@ -154,3 +154,12 @@ def test_nesting_that_would_crash_the_yaml_parser_is_refused(tmp_path: Path):
     assert "content/roles/worker.yaml:1:54: lists and blocks are nested more than 50 levels" \
         in result.stderr
     assert time.perf_counter() - started < 2
+
+
+def test_a_folder_that_does_not_exist_is_named(tmp_path: Path):
+    missing = tmp_path / "no-such-handbook"
+    for command in (["check"], ["build", "--no-pdf"], ["schema"]):
+        result = CliRunner().invoke(main, [*command, str(missing)])
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        assert f"{missing.as_posix()}: no such folder; give the handbook's folder" in result.stderr
+    assert not missing.exists(), "nothing is created for a mistyped folder"

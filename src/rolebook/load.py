@@ -65,6 +65,10 @@ def load(root: Path) -> Sources:
     problems: list[Problem] = []
     cache = ParseCache(root)  # unchanged files are not parsed again
     content = root / CONTENT
+    if not root.is_dir():
+        raise ContentError([Problem(root.as_posix(), 0, 0, (
+            "no such folder; give the handbook's folder (the one that holds content/), "
+            "or create a handbook with `rolebook init DIR`"))])
     if not content.is_dir():
         raise ContentError([Problem(display_path(content, root), 0, 0,
                                     "no content folder here; is this a handbook? "

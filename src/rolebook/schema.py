@@ -22,8 +22,12 @@ def schemas() -> dict[str, dict]:
 
 def write_schemas(root: Path) -> list[Path]:
     """Write ``<root>/schema/<stem>.schema.json`` for every content file kind."""
+    if not Path(root).is_dir():
+        from .errors import RolebookError
+
+        raise RolebookError(f"{root}: no such folder; give the handbook's folder")
     folder = Path(root) / "schema"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(exist_ok=True)
     written = []
     for stem, schema in schemas().items():
         path = folder / f"{stem}.schema.json"
