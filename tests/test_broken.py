@@ -14,6 +14,7 @@ ROLEBOOK_UPDATE_EXPECTED=1 pytest tests/test_broken.py
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import time
 from pathlib import Path
@@ -163,3 +164,18 @@ def test_a_folder_that_does_not_exist_is_named(tmp_path: Path):
         assert result.exit_code == 1 and "Traceback" not in result.output
         assert f"{missing.as_posix()}: no such folder; give the handbook's folder" in result.stderr
     assert not missing.exists(), "nothing is created for a mistyped folder"
+
+
+def test_the_readme_lists_every_case():
+    """tests/README.md: each case folder in exactly one category, the counts right."""
+    rows = [line.split("|")[1:-1] for line in (HERE / "README.md").read_text(encoding="utf-8")
+            .splitlines() if line.startswith("| ") and line.count("|") == 4]
+    listed: list[str] = []
+    for category, count, folders in rows:
+        if count.strip().isdigit():
+            names = re.findall(r"`([^`]+)`", folders)
+            assert len(names) == int(count), category
+            listed += names
+    total = next(int(c.strip("* ")) for cat, c, _ in rows if "total" in cat)
+    assert sorted(listed) == sorted(case.name for case in CASES)
+    assert total == len(CASES)
