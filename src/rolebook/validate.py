@@ -25,7 +25,8 @@ def validate(document: Document, cls: type[M], problems: list[Problem],
     """The document as ``cls``; on failure append its problems and return None."""
     data = document.data if data is None else data
     if not isinstance(data, dict):
-        found = "the file is empty" if data is None else f"found {_kind(data)}"
+        empty = "the front matter is empty" if document.path.suffix == ".md" else "the file is empty"
+        found = empty if data is None else f"found {_kind(data)}"
         problems.append(document.problem((), f"expected fields, one 'name: value' per line "
                                              f"(like 'title: ...'), but {found}"))
         return None
