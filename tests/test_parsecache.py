@@ -88,3 +88,30 @@ def test_yaml_errors_are_not_cached(handbook):
         with pytest.raises(rolebook.ContentError) as error:
             rolebook.check(handbook)
         assert any(p.file.endswith("worker.yaml") and p.line > 1 for p in error.value.problems)
+
+
+def titles(catalog) -> dict:
+    return {rid: (e.title_genitive, e.title_dative) for rid, e in catalog.roles.items()}
+
+
+def test_declined_titles_come_from_the_cache_with_their_warnings(handbook, monkeypatch):
+    first = rolebook.check(handbook)
+    assert (handbook / ".rolebook-cache" / "titles.json").is_file()
+
+    def no_declension(self, role):
+        raise AssertionError("declined although the cache holds this title")
+
+    monkeypatch.setattr("rolebook.morph.Inflector._derive_titles", no_declension)
+    second = rolebook.check(handbook)
+    assert titles(second) == titles(first)
+    assert second.warnings == first.warnings
+
+
+@pytest.mark.parametrize("damage", [b"{not json", b'{"version": "old", "titles": {}}',
+                                    b'{"version": 1, "titles": {"x": 5}}', b"[]"])
+def test_damaged_title_cache_declines_again(handbook, damage):
+    first = rolebook.check(handbook)
+    (handbook / ".rolebook-cache" / "titles.json").write_bytes(damage)
+    second = rolebook.check(handbook)
+    assert titles(second) == titles(first) and second.warnings == first.warnings
+    assert titles(rolebook.check(handbook)) == titles(first)  # rewritten, and right
