@@ -228,7 +228,7 @@ def test_a_large_handbook_loads_salaries_role_by_role(page, chunked_site, catalo
     first, other = with_salaries[0], with_salaries[1]
     html = (out / "salaries" / "index.html").read_text(encoding="utf-8")
     assert f'data-role="{first}"' in html and f'data-role="{other}"' not in html
-    index = json.loads((out / "data" / "salaries" / "index.json").read_text(encoding="utf-8"))
+    index = json.loads((out / "data" / "salaries" / "_index.json").read_text(encoding="utf-8"))
     assert [role_id for role_id, _ in index["roles"]] == with_salaries
 
     page.goto(url + "salaries/")
@@ -236,7 +236,7 @@ def test_a_large_handbook_loads_salaries_role_by_role(page, chunked_site, catalo
                  ".map(b => b.innerText).join(' ')"
     served = page.evaluate(table_text)
     options = page.eval_on_selector_all("#f-role option", "os => os.map(o => o.value)")
-    assert options == with_salaries  # the list came from index.json
+    assert options == with_salaries  # the list came from _index.json
     page.select_option("#f-role", other)
     page.wait_for_selector(f'#salary-table tbody[data-role="{other}"]')
     assert {r["role"] for r in visible_rows(page)} == {other}

@@ -54,6 +54,19 @@ def test_refuses_an_output_folder_it_did_not_write(minimal, tmp_path):
     assert snapshot(elsewhere) == {"report.xlsx": b"keep me"}
 
 
+def test_role_ids_cannot_collide_with_fixed_files_of_a_large_handbook(minimal, monkeypatch):
+    """A role may be called `index`: its salary chunk must not take the chunk list's name."""
+    from rolebook.render.pages import salaries
+
+    roles = minimal / "content" / "roles"
+    (roles / "index.yaml").write_text((roles / "worker.yaml").read_text(encoding="utf-8")
+                                      .replace("id: worker", "id: index"), encoding="utf-8")
+    monkeypatch.setattr(salaries, "PAGE_BUDGET", 10)  # every handbook is "large"
+    rolebook.build(minimal, rolebook.BuildOptions(pdf=False))
+    chunks = minimal / "site" / "data" / "salaries"
+    assert {p.name for p in chunks.iterdir()} == {"_index.json", "index.json", "worker.json"}
+
+
 def test_a_handbook_template_overrides_the_theme(minimal):
     override = minimal / "templates" / "html" / "404.html"
     override.parent.mkdir(parents=True)

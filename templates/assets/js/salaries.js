@@ -248,7 +248,7 @@
   }
 
   function loadRoleList() {
-    return fetch(chunks + "index.json")
+    return fetch(chunks + "_index.json")
       .then(function (response) { return response.json(); })
       .then(function (index) {
         var select = form.elements.role, chosen = select.value;

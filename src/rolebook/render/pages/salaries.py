@@ -11,8 +11,9 @@ sorting and keeps their state in the URL.
 A large handbook would outgrow the page's budget (``PAGE_BUDGET``): then the
 page carries only the first role, every role's rows go to
 ``data/salaries/<role>.json`` (as data; ``salaries.js`` builds the same rows)
-with the list of roles in ``index.json``, the script loads them on demand,
-and the charts of the other roles are on their own pages.
+with the list of roles in ``_index.json`` (no role id can start with «_», so no
+role's chunk can take its name), the script loads them on demand, and the
+charts of the other roles are on their own pages.
 """
 
 from __future__ import annotations
@@ -100,10 +101,10 @@ def _reuse_previous(site: "Site") -> bool:
     key is the whole handbook's; the chunks are then the same ones, under their own keys)."""
     previous = site.output.previous
     files = {name: entry.get("key") for name, entry in previous.items()
-             if name.startswith(CHUNKS) and name != f"{CHUNKS}index.json"}
+             if name.startswith(CHUNKS) and name != f"{CHUNKS}_index.json"}
     files |= {URL + "index.html": site.catalog_key}
-    if f"{CHUNKS}index.json" in previous:
-        files[f"{CHUNKS}index.json"] = site.catalog_key
+    if f"{CHUNKS}_index.json" in previous:
+        files[f"{CHUNKS}_index.json"] = site.catalog_key
     return all(files.values()) and site.output.reuse_all(files)
 
 
@@ -128,7 +129,7 @@ def _page(site: "Site", roles: list["Role"], context: dict, chunked: bool) -> st
 
 
 def write_chunks(site: "Site", roles: list["Role"], groups: dict, scale: float) -> None:
-    """``data/salaries/<role>.json`` (the role's rows as data) and ``index.json``.
+    """``data/salaries/<role>.json`` (the role's rows as data) and ``_index.json``.
 
     The rows are data, not markup, to keep ten thousand roles small on disk;
     ``salaries.js`` builds the same rows as ``salary-rows.html``. A chunk
@@ -143,7 +144,7 @@ def write_chunks(site: "Site", roles: list["Role"], groups: dict, scale: float) 
             site.output.put(name, json.dumps(chunk(role, groups[role.id]), ensure_ascii=False,
                                              separators=(",", ":")), key.hexdigest())
     index = {"roles": [[r.id, r.title] for r in roles]}
-    site.output.put(f"{CHUNKS}index.json", json.dumps(index, ensure_ascii=False,
+    site.output.put(f"{CHUNKS}_index.json", json.dumps(index, ensure_ascii=False,
                                                       separators=(",", ":")), site.catalog_key)
 
 
