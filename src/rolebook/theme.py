@@ -89,7 +89,8 @@ class Theme:
                                "template not found in the handbook or the theme")
         elif isinstance(exc, jinja2.UndefinedError):
             message = (f"template error: {exc.message}; the template uses a value this page "
-                       "does not have: check the spelling against the theme's file of the same name")
+                       "does not have: check the spelling against the theme's file of the "
+                       "same name")
         else:
             message = f"template error: {exc.message or type(exc).__name__}"
         if not frames:
@@ -161,7 +162,8 @@ class _Loader(jinja2.FileSystemLoader):
         except UnicodeDecodeError as exc:
             filename = self._path(template)
             line = exc.object[: exc.start].count(b"\n") + 1
-            raise UnreadableTemplate(f"is not valid UTF-8 text (bad byte 0x{exc.object[exc.start]:02x}); "
+            byte = exc.object[exc.start]
+            raise UnreadableTemplate(f"is not valid UTF-8 text (bad byte 0x{byte:02x}); "
                                      "save it as UTF-8", filename, line) from None
         real = Path(filename).resolve()
         if not any(real.is_relative_to(Path(folder).resolve()) for folder in self.searchpath):
