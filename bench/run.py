@@ -51,6 +51,12 @@ RESULTS = generate.WORK / "results.json"
 def main(argv: list[str] | None = None) -> None:
     args = parse(argv)
     results = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {"sizes": {}}
+    for note in args.note:
+        size, _, text = note.partition(":")
+        results["sizes"][str(_ints(size)[0])].setdefault("notes", []).append(text.strip())
+        args.report_only = True
+    if args.note:
+        save(results)
     if not args.report_only:
         Rolebook.template = args.template
         if not args.no_snapshot:
@@ -90,6 +96,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--results", type=Path, default=BENCH / "RESULTS.md")
     parser.add_argument("--no-snapshot", action="store_true",
                         help="run the installed rolebook, not a copy of the checkout made at the start")
+    parser.add_argument("--note", action="append", default=[], metavar="SIZE:TEXT",
+                        help="add a remark to the results of SIZE (kept in results.json; implies "
+                             "--report-only)")
     parser.add_argument("--report-only", action="store_true",
                         help="only rewrite RESULTS.md from bench/work/results.json")
     return parser.parse_args(argv)
@@ -100,7 +109,11 @@ def _ints(text: str) -> list[int]:
 
 
 def save(results: dict) -> None:
+    """Write the results, keeping the sizes another run wrote in the meantime."""
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    if RESULTS.is_file():
+        on_disk = json.loads(RESULTS.read_text())
+        results["sizes"] = on_disk.get("sizes", {}) | results["sizes"]
     RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
