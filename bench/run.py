@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> None:
         results["sizes"][str(_ints(size)[0])].setdefault("notes", []).append(text.strip())
         args.report_only = True
     if args.note:
-        save(results)
+        save(results, tuple(results["sizes"]))
     if not args.report_only:
         Rolebook.template = args.template
         if not args.no_snapshot:
@@ -66,10 +66,10 @@ def main(argv: list[str] | None = None) -> None:
         for n in args.sizes:
             size = prepare(n)
             results["sizes"][str(n)] = bench_size(size, args)
-            save(results)
+            save(results, (str(n),))
         if args.help_runs:
             results["startup"] = startup(args.help_runs, args.timeout)
-        save(results)
+        save(results, tuple(str(n) for n in args.sizes))
     report.write(results, args.results)
     print(f"wrote {args.results}", file=sys.stderr)
 
@@ -108,12 +108,13 @@ def _ints(text: str) -> list[int]:
     return [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
 
 
-def save(results: dict) -> None:
-    """Write the results, keeping the sizes another run wrote in the meantime."""
+def save(results: dict, measured: tuple[str, ...] = ()) -> None:
+    """Write the results: the sizes ``measured`` now, the others as they are on disk
+    (another run, or a ``--note``, may have changed them in the meantime)."""
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     if RESULTS.is_file():
-        on_disk = json.loads(RESULTS.read_text())
-        results["sizes"] = on_disk.get("sizes", {}) | results["sizes"]
+        on_disk = json.loads(RESULTS.read_text()).get("sizes", {})
+        results["sizes"] = on_disk | {n: results["sizes"][n] for n in measured}
     RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
