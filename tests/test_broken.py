@@ -179,3 +179,14 @@ def test_the_readme_lists_every_case():
     total = next(int(c.strip("* ")) for cat, c, _ in rows if "total" in cat)
     assert sorted(listed) == sorted(case.name for case in CASES)
     assert total == len(CASES)
+
+
+def test_hidden_files_in_content_folders_are_ignored(tmp_path: Path):
+    root = tmp_path / "handbook"
+    shutil.copytree(MINIMAL, root)
+    (root / "content" / "roles" / "._worker.yaml").write_bytes(b"\x00\x05Mac OS X resource fork")
+    (root / "content" / "pages").mkdir()
+    (root / "content" / "pages" / ".draft.md").write_text("not a page", encoding="utf-8")
+    result = run_check(root)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("OK: 2 roles, 2 regions, 0 articles")

@@ -79,7 +79,7 @@ def load(root: Path) -> Sources:
         regions=_read_optional(root, content / "regions.yaml", problems, cache),
         roles=_read_all(root, content / "roles", "*.yaml", problems, cache),
         pages=_read_all(root, content / "pages", "*.md", problems, cache, front_matter=True),
-        role_ids={path.stem for path in (content / "roles").glob("*.yaml")},
+        role_ids={path.stem for path in _content_files(content / "roles", "*.yaml")},
         problems=problems,
     )
     if not sources.role_ids:
@@ -109,11 +109,16 @@ def _read_all(root: Path, folder: Path, pattern: str, problems: list[Problem],
     if not folder.is_dir():
         return []
     documents = []
-    for path in sorted(folder.glob(pattern)):
+    for path in _content_files(folder, pattern):
         document = read_document(root, path, problems, front_matter, cache)
         if document is not None:
             documents.append(document)
     return documents
+
+
+def _content_files(folder: Path, pattern: str) -> list[Path]:
+    """The files of a content folder, without hidden ones (macOS ._x.yaml, editor backups)."""
+    return sorted(p for p in folder.glob(pattern) if not p.name.startswith("."))
 
 
 def read_document(root: Path, path: Path, problems: list[Problem],
