@@ -157,3 +157,14 @@ def test_rolebook_pdf_renders_the_chosen_roles_and_says_so(minimal):
     assert forced.output.strip().endswith("worker.pdf: rendered")
     unknown = runner.invoke(main, ["pdf", str(minimal), "ghost"])
     assert unknown.exit_code == 1 and "unknown role 'ghost'" in unknown.stderr
+
+
+def test_a_character_the_pdf_font_lacks_is_shown_where_it_is_written(minimal):
+    worker = minimal / "content" / "roles" / "worker.yaml"
+    worker.write_text(worker.read_text(encoding="utf-8").replace(
+        "Ведёт переговоры с клиентами", "Ведёт переговоры с клиентами 😀"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", str(minimal)])
+    assert result.exit_code == 1
+    assert "content/roles/worker.yaml:10:5: duties[0]: the PDF font has no glyph for '😀' " \
+           "(U+1F600); remove or replace it" in result.stderr
+    assert not (minimal / "site").exists()

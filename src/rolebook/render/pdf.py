@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from ..errors import ContentError, Problem, RolebookError
+from ..validate import dotted
 from .employees import config_name, read_employees
 
 if TYPE_CHECKING:
@@ -47,6 +48,20 @@ PDFA_VARIANT = "pdf/a-2b"
 
 class RenderError(RolebookError):
     """A PDF could not be rendered (a refused fetch, a missing font)."""
+
+
+class MissingGlyphs(RenderError):
+    """The theme's fonts lack characters of a document (an emoji, a rare script)."""
+
+    def __init__(self, name: str, characters: str, families: str):
+        super().__init__(name, characters, families)  # args survive the trip from a worker
+        self.name, self.characters, self.families = name, characters, families
+
+    def __str__(self) -> str:
+        characters = repr(self.characters or "some characters")
+        return (f"{self.name}: the theme's font has no glyph for {characters}, so WeasyPrint "
+                f"used the system font {self.families}; replace those characters in the "
+                "content or give the theme a font that has them")
 
 
 @dataclass(frozen=True)
@@ -95,8 +110,33 @@ def render_pdfs(catalog: "Catalog", theme: "Theme", output: "Output",
         template = theme.environment().get_template(TEMPLATE)
         jobs = [Job(name, document_html(template, catalog, entry.id, employees.get(entry.id, ())),
                     _identifier(catalog, entry), key) for entry, name, key in todo]
-    for job, pdf in render_jobs(jobs, settings, options):
-        output.put(job.name, pdf, job.key)
+    try:
+        for job, pdf in render_jobs(jobs, settings, options):
+            output.put(job.name, pdf, job.key)
+    except MissingGlyphs as exc:
+        raise _where_in_content(catalog, exc) from None
+
+
+def _where_in_content(catalog: "Catalog", exc: MissingGlyphs) -> RolebookError:
+    """The characters no font has, at their place in the role's file when they are there."""
+    document = catalog.roles[Path(exc.name).stem].document
+    problems = [document.problem(loc, f"{dotted(loc)}: the PDF font has no glyph for "
+                                      f"{char!r} (U+{ord(char):04X}); remove or replace it")
+                for loc, text in _texts(document.data, ()) for char in exc.characters
+                if char in text]
+    return ContentError(problems) if problems else exc
+
+
+def _texts(value, loc: tuple):
+    """Every string in a document's data with its field path."""
+    if isinstance(value, str):
+        yield loc, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _texts(item, loc + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _texts(item, loc + (index,))
 
 
 def chosen_roles(catalog: "Catalog", roles: Iterable[str]) -> set[str]:
@@ -318,10 +358,7 @@ class Renderer:
                           if font.family not in self.families})
         if foreign:
             missing = "".join(sorted(_missing_characters(job.html, self.fetcher.fonts)))
-            raise RenderError(
-                f"{job.name}: the theme's font has no glyph for {missing or 'some characters'!r}, "
-                f"so WeasyPrint used the system font {', '.join(foreign)}; replace those "
-                f"characters in the content or give the theme a font that has them")
+            raise MissingGlyphs(job.name, missing, ", ".join(foreign))
 
 
 def _missing_characters(html: str, fonts: list[bytes]) -> set[str]:
