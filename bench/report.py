@@ -253,7 +253,10 @@ def render(results: dict) -> str:
     sizes = sorted(map(int, results.get("sizes", {})))
     lines = ["# Benchmark results", "",
              "Written by `python bench/run.py` (see `bench/README.md` for what each measurement means). "
-             "Times are medians of the runs, the range of the runs in brackets; the tools took turns.", "",
+             "Times are medians of the runs, the range of the runs in brackets; the tools took turns. "
+             "The machine may have been shared with other work: each size gives the load average "
+             "before and after its runs (a quiet 2-core machine shows less than 1), and the CPU "
+             "times below each table are less affected by other work than the wall times.", "",
              f"- machine: {m.get('cores')} cores, {m.get('cpu')}, {m.get('memory_gib')} GiB",
              f"- rolebook: {m.get('rolebook')}, commit {m.get('rolebook_commit')}",
              f"- Hugo: {m.get('hugo')}", f"- MkDocs: {m.get('mkdocs')}", f"- Python: {m.get('python')}", ""]
