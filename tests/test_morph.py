@@ -78,3 +78,9 @@ def test_an_explicit_genitive_wins_and_a_doubtful_one_is_a_warning(handbook_copy
     catalog = rolebook.check(handbook_copy)
     assert catalog.roles["sales-manager"].title_genitive == "шеф-повара"
     assert not [w for w in catalog.warnings if w.file.endswith("sales-manager.yaml")]
+
+
+@pytest.mark.parametrize("title", ["Л0М", "Круглая сирота", "Х"])
+def test_odd_titles_do_not_break_the_inflector(inflector, title):
+    """Found by the property tests: a common-gender or unknown word must not raise."""
+    assert inflector.genitive(title).text

@@ -262,7 +262,8 @@ def _last_part(word: str) -> str:
 def _same_gender_number(adjective, noun) -> bool:
     if adjective.number != noun.number:
         return False
-    return noun.number == "plur" or adjective.gender == noun.gender or noun.gender == "ms-f"
+    # Common-gender nouns (сирота) carry the grammeme ms-f instead of a gender.
+    return noun.number == "plur" or adjective.gender == noun.gender or "ms-f" in noun
 
 
 def _same_case(original: str, form: str) -> str:

@@ -61,8 +61,8 @@ def parse(text: str) -> Located:
     except yaml.reader.ReaderError as exc:
         raise _reader_problem(text, exc) from None
     try:
-        if _may_nest_deeper(text):
-            _check_depth(text)
+        if _may_nest_deeper(text) or _ANCHOR_HINT.search(text):
+            _check_events(text)
         node = loader.get_single_node()
         located = Located(None)
         if node is not None:
@@ -94,13 +94,23 @@ def _may_nest_deeper(text: str) -> bool:
     return deepest + indent > MAX_DEPTH
 
 
-def _check_depth(text: str) -> None:
-    """Count the nesting from YAML's events (not recursive); refuse more than ``MAX_DEPTH``."""
+# Something that may be an anchor (`key: &name value`); the events tell for sure. An
+# anchor alone is harmless, but it is there to be aliased, which handbook files refuse.
+_ANCHOR_HINT = re.compile(r"(?:^|[\s\[{,])&[^\s\[\]{},]")
+
+
+def _check_events(text: str) -> None:
+    """From YAML's events (not recursive): refuse anchors and more than ``MAX_DEPTH`` levels."""
     loader = _Loader(text)
     try:
         depth = 0
         while loader.check_event():
             event = loader.get_event()
+            anchor = getattr(event, "anchor", None)
+            if anchor is not None and not isinstance(event, yaml.AliasEvent):
+                raise YamlProblem(*_pos(event.start_mark), (
+                    f"anchors (&{anchor}) and aliases are not allowed in handbook files; "
+                    "write the value out in full"))
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
