@@ -1,11 +1,12 @@
 """Search (``search/``): the search page and a Pagefind index of the finished pages.
 
-Runs last: it writes the search page, then lets Pagefind read every page in
-the staging folder and write its index and search interface into
-``pagefind/``, all files that ship with the site (no CDN). Pagefind picks
-the Russian stemmer from ``<html lang="ru">``, so «клиентов» finds
-«клиент». Only pages that mark their content with ``data-pagefind-body``
-(role pages and articles) are indexed.
+Runs last: it writes the search page, then lets Pagefind read the role pages
+and articles in the staging folder and write its index and search interface
+into ``pagefind/``, all files that ship with the site (no CDN). Pagefind
+picks the Russian stemmer from ``<html lang="ru">``, so «клиентов» finds
+«клиент». Only those pages mark their content with ``data-pagefind-body``,
+so only they are read: the other pages (home, comparisons, salaries) would
+be parsed for nothing, and a change to them leaves the index as it is.
 """
 
 from __future__ import annotations
@@ -16,12 +17,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ...errors import RolebookError
+from ..views import ARTICLES_URL, ROLES_URL
 from ..views import SEARCH_URL as URL
 
 if TYPE_CHECKING:
     from ..html import Site
 
 BUNDLE = "pagefind"
+# The pages that carry data-pagefind-body: a role's or an article's own page.
+INDEXED = (ROLES_URL, ARTICLES_URL)
 
 
 def render(site: "Site") -> None:
@@ -36,15 +40,20 @@ def render(site: "Site") -> None:
         output.record(f"{BUNDLE}/{name}", key)
 
 
+def indexed(name: str) -> bool:
+    """Whether the site file ``name`` is a page the index reads (``roles/<id>/index.html``)."""
+    parts = name.split("/")
+    return len(parts) == 3 and f"{parts[0]}/" in INDEXED and parts[2] == "index.html"
+
+
 def index_key(files: dict[str, dict]) -> str | None:
-    """The key of the search index: the keys of all pages written so far (None: a page
-    without a key, whose content cannot be known unchanged), and Pagefind's version."""
+    """The key of the search index: the keys of the indexed pages (None: a page without
+    a key, whose content cannot be known unchanged), and Pagefind's version."""
     from importlib.metadata import version
 
     from ..keys import digest
 
-    pages = sorted((name, entry.get("key")) for name, entry in files.items()
-                   if name.endswith(".html"))
+    pages = sorted((name, entry.get("key")) for name, entry in files.items() if indexed(name))
     if any(page_key is None for _, page_key in pages):
         return None
     return digest(["search", version("pagefind"), *(f"{n}={k}" for n, k in pages)])
@@ -81,5 +90,6 @@ async def _index(site_folder: Path, bundle: Path) -> int:
     # (without one, to ./pagefind of the working folder): so configure it, write once.
     config = {"keep_index_url": False, "output_path": str(bundle)}
     async with PagefindIndex(config=config) as index:
-        result = await index.add_directory(str(site_folder))
+        folders = ",".join(prefix.rstrip("/") for prefix in INDEXED)
+        result = await index.add_directory(str(site_folder), glob=f"{{{folders}}}/*/index.html")
     return int(result.get("page_count", 0))
