@@ -230,16 +230,37 @@ def _city_locative(count: int) -> str:
     return "городе" if count % 10 == 1 and count % 100 != 11 else "городах"
 
 
+_SENTENCE_END = re.compile(r"[.!?…](?=\s+[«(\"A-ZА-ЯЁ])")
+# Markdown whose blocks cannot be rendered one by one: a reference link defined
+# further down, a fenced code block that may hold blank lines.
+_WHOLE_ONLY = re.compile(r"^ {0,3}(\[[^\]]+\]:|```|~~~)", re.M)
+
+
 def lead_sentence(markdown: str, limit: int = 240) -> str:
     """The first sentence of a Markdown text as plain text, cut at a word near ``limit``."""
-    from .jsonld import plain_text
-
-    text = plain_text(markdown)
-    match = re.search(r"[.!?…](?=\s+[«(\"A-ZА-ЯЁ])", text)
+    text = _lead_text(markdown, limit)
+    match = _SENTENCE_END.search(text)
     sentence = text[:match.end()] if match else text
     if len(sentence) > limit:
         sentence = sentence[:limit].rsplit(" ", 1)[0].rstrip(",;:—– ") + "…"
     return sentence
+
+
+def _lead_text(markdown: str, limit: int) -> str:
+    """Plain text of the leading blocks (paragraphs) of ``markdown`` that hold its first
+    sentence: rendering a whole summary for one sentence costs the home page most of its
+    time on a large handbook."""
+    from .jsonld import plain_text
+
+    if _WHOLE_ONLY.search(markdown):
+        return plain_text(markdown)
+    blocks = re.split(r"\n[ \t]*\n", markdown.strip())
+    text = ""
+    for count in range(1, len(blocks) + 1):
+        text = plain_text("\n\n".join(blocks[:count]))
+        if len(text) > limit or re.search(r"[.!?…]$", text) or _SENTENCE_END.search(text):
+            break
+    return text
 
 
 def source_titles(catalog: "Catalog", ids: Iterable[str]) -> list[dict]:
