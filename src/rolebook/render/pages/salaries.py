@@ -83,12 +83,11 @@ def render(site: "Site") -> None:
              if entry.role.salary is not None and entry.role.salary.bands]
     scale = _scale(roles)
     base = base_region(catalog)
-    groups = {role.id: role_groups(catalog, role, base, scale) for role in roles}
+    groups = _Groups(catalog, base, scale)
     context = dict(groups=groups, charts=_Charts(catalog), filters=filter_options(catalog, roles),
                    base=catalog.regions.get(base) if base else None, role_count=len(roles),
                    chunks=CHUNKS, scale_label=charts.short_amount(scale))
-    rows = sum(len(group.lines) for role_groups_ in groups.values() for group in role_groups_)
-    small = rows <= INLINE_ROWS or len(roles) < 2
+    small = len(roles) < 2 or _row_count(roles, groups) <= INLINE_ROWS
     html = _page(site, roles, context, chunked=False) if small else None
     if html is None or (len(roles) > 1 and len(html.encode()) > PAGE_BUDGET):
         html = _page(site, roles[:1], context, chunked=True)
@@ -106,6 +105,33 @@ def _reuse_previous(site: "Site") -> bool:
     if f"{CHUNKS}_index.json" in previous:
         files[f"{CHUNKS}_index.json"] = site.catalog_key
     return all(files.values()) and site.output.reuse_all(files)
+
+
+def _row_count(roles: list["Role"], groups: "_Groups") -> int:
+    """The table rows of all roles; past ``INLINE_ROWS`` any larger count will do.
+
+    Every band is a row of its own (bands for the same segment, region and grade
+    share one), so a handbook with more of them than ``INLINE_ROWS`` is known to
+    be large without computing its rows: its rows are then computed only for the
+    chunks that are written again."""
+    bands = sum(len({(b.segment, b.region, b.grade) for b in role.salary.bands})
+                for role in roles)
+    if bands > INLINE_ROWS:
+        return bands
+    return sum(len(group.lines) for role in roles for group in groups[role.id])
+
+
+class _Groups(dict):
+    """Role id -> its row groups (``role_groups``), computed when first asked for."""
+
+    def __init__(self, catalog: "Catalog", base: str | None, scale: float):
+        super().__init__()
+        self.catalog, self.base, self.scale = catalog, base, scale
+
+    def __missing__(self, role_id: str) -> list[Group]:
+        role = self.catalog.role(role_id)
+        self[role_id] = role_groups(self.catalog, role, self.base, self.scale)
+        return self[role_id]
 
 
 class _Charts(dict):
