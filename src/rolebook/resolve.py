@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Iterable
 
 from .errors import ContentError, Problem
 from .load import Document, Sources
-from .model import ID_PATTERN, Band, Handbook, Page, Region, Regions, Role, Segment
+from .model import (ID_PATTERN, Band, CareerStep, Comparison, Handbook, Page, Region, Regions,
+                    Role, Segment)
 from .morph import Inflector
 from .validate import dotted as _dot, validate
 from .write import RESERVED_NAMES
@@ -61,6 +62,27 @@ class Catalog:
 
     def role(self, role_id: str) -> Role:
         return self.roles[role_id].role
+
+    @cached_property
+    def career_mentions(self) -> dict[tuple[str, str], list[tuple[str, "CareerStep"]]]:
+        """(role id, "paths_in" | "paths_out") -> [(other role id, step)] of the other roles'
+        career steps that name the role, in the handbook's order (one pass, not one per page)."""
+        found: dict = defaultdict(list)
+        for other in self.roles.values():
+            for direction in ("paths_in", "paths_out"):
+                for step in getattr(other.role.career, direction):
+                    if step.role:
+                        found[(step.role, direction)].append((other.id, step))
+        return found
+
+    @cached_property
+    def compared_by(self) -> dict[str, list[tuple[str, "Comparison"]]]:
+        """Role id -> [(other role id, comparison)] of the comparisons other roles make with it."""
+        found: dict = defaultdict(list)
+        for other in self.roles.values():
+            for comparison in other.role.comparisons:
+                found[comparison.role].append((other.id, comparison))
+        return found
 
     @cached_property
     def order(self) -> dict[str, int]:

@@ -283,11 +283,10 @@ def career(catalog: "Catalog", role: "Role") -> dict[str, list]:
     mirror = {"paths_in": "paths_out", "paths_out": "paths_in"}
     for direction, other_direction in mirror.items():
         known = {step.role for step in result[direction] if step.role}
-        for other in catalog.roles.values():
-            for step in getattr(other.role.career, other_direction):
-                if step.role == role.id and other.id not in known:
-                    result[direction].append(CareerStep(role=other.id, note=step.note))
-                    known.add(other.id)
+        for other_id, step in catalog.career_mentions.get((role.id, other_direction), ()):
+            if other_id not in known:
+                result[direction].append(CareerStep(role=other_id, note=step.note))
+                known.add(other_id)
     return result
 
 
@@ -300,12 +299,11 @@ def comparisons(catalog: "Catalog", role: "Role") -> list[dict]:
                "aspects": [(a.aspect, a.this, a.other) for a in c.aspects]}
               for c in role.comparisons]
     known = {c.role for c in role.comparisons}
-    for other in catalog.roles.values():
-        for c in other.role.comparisons:
-            if c.role == role.id and other.id not in known:
-                result.append({"role": other.id, "summary": c.summary, "mirrored": True,
-                               "aspects": [(a.aspect, a.other, a.this) for a in c.aspects]})
-                known.add(other.id)
+    for other_id, c in catalog.compared_by.get(role.id, ()):
+        if other_id not in known:
+            result.append({"role": other_id, "summary": c.summary, "mirrored": True,
+                           "aspects": [(a.aspect, a.other, a.this) for a in c.aspects]})
+            known.add(other_id)
     return result
 
 
