@@ -18,7 +18,6 @@ import io
 import json
 import re
 import shutil
-from html.parser import HTMLParser
 from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import unquote, urlsplit
@@ -28,6 +27,7 @@ import pytest
 import yaml
 
 import rolebook
+from htmlpage import Page as BasePage
 from rolebook.render import pdf as pdf_stage
 
 MINIMAL = Path(__file__).parent / "fixtures" / "minimal"
@@ -116,32 +116,8 @@ def hostile(tmp_path_factory):
     return SimpleNamespace(root=root, site=root / "site", fetched=fetched)
 
 
-class Page(HTMLParser):
-    """Every start tag with its attributes (entities decoded), the text, the JSON-LD."""
-
-    def __init__(self, html: str):
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict[str, str]]] = []
-        self.text_parts: list[str] = []
-        self.jsonld: list[str] = []
-        self._inside: str | None = None
-        self.feed(html)
-        self.close()
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, {name: value or "" for name, value in attrs}))
-        if tag in ("script", "style"):
-            self._inside = dict(attrs).get("type") or tag
-
-    def handle_endtag(self, tag):
-        if tag in ("script", "style"):
-            self._inside = None
-
-    def handle_data(self, data):
-        if self._inside == "application/ld+json":
-            self.jsonld.append(data)
-        elif self._inside is None:
-            self.text_parts.append(data)
+class Page(BasePage):
+    """A page whose text folds every kind of white space (no-break spaces too)."""
 
     @property
     def text(self) -> str:

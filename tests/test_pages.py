@@ -4,53 +4,15 @@ from __future__ import annotations
 
 import json
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 import rolebook
+from htmlpage import Page
 
 NBSP = "\u00a0"
 HOCS = "head-of-client-service"
-
-
-class Page(HTMLParser):
-    """A parsed page: every start tag with its attributes, the JSON-LD blocks, the text."""
-
-    def __init__(self, html: str):
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.jsonld: list[str] = []
-        self.text_parts: list[str] = []
-        self._in: str | None = None
-        self.feed(html)
-        self.close()
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        self.tags.append((tag, attributes))
-        if tag in ("script", "style"):
-            self._in = attributes.get("type") or tag
-
-    def handle_endtag(self, tag):
-        if tag in ("script", "style"):
-            self._in = None
-
-    def handle_data(self, data):
-        if self._in == "application/ld+json":
-            self.jsonld.append(data)
-        elif self._in is None:
-            self.text_parts.append(data)
-
-    @property
-    def text(self) -> str:
-        # ASCII whitespace only: the no-break spaces inside amounts are part of what is tested
-        return re.sub(r"[ \t\r\n]+", " ", " ".join(self.text_parts)).strip()
-
-    def find(self, tag: str, **attrs) -> list[dict]:
-        return [a for t, a in self.tags if t == tag
-                and all(a.get(k.rstrip("_")) == v for k, v in attrs.items())]
 
 
 def page(site: Path, url: str) -> Page:
