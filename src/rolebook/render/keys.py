@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
@@ -42,8 +43,9 @@ def digest(parts: Iterable[str]) -> str:
     return sha.hexdigest()
 
 
+@lru_cache(maxsize=1)
 def code_key() -> str:
-    """rolebook's version and a hash of its Python sources."""
+    """rolebook's version and a hash of its Python sources (read once per process)."""
     from .. import __version__
 
     package = Path(__file__).resolve().parents[1]

@@ -18,12 +18,11 @@ charts of the other roles are on their own pages.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .. import chart as charts
+from .. import chart as charts, keys
 from ..views import (SALARIES_URL as URL, band_kind, base_region, comparable_percent,
                      reference_value, role_url, salary_tables)
 
@@ -165,10 +164,10 @@ def write_chunks(site: "Site", roles: list["Role"], groups: dict, scale: float) 
     common = _common_key(site, scale)
     for role in roles:
         name = f"{CHUNKS}{role.id}.json"
-        key = hashlib.sha256(f"{common}\0{site.catalog.roles[role.id].document.digest}".encode())
-        if not site.output.reuse(name, key.hexdigest()):
+        key = keys.digest([common, site.catalog.roles[role.id].document.digest])
+        if not site.output.reuse(name, key):
             site.output.put(name, json.dumps(chunk(role, groups[role.id]), ensure_ascii=False,
-                                             separators=(",", ":")), key.hexdigest())
+                                             separators=(",", ":")), key)
     index = {"roles": [[r.id, r.title] for r in roles]}
     site.output.put(f"{CHUNKS}_index.json", json.dumps(index, ensure_ascii=False,
                                                       separators=(",", ":")), site.catalog_key)
@@ -199,9 +198,8 @@ def chunk(role: "Role", groups: list[Group]) -> dict:
 def _common_key(site: "Site", scale: float) -> str:
     from ... import __version__
 
-    digests = [d for name, d in sorted(site.catalog.digests.items())
-               if name.endswith(("handbook.yaml", "regions.yaml"))]
-    return "\0".join([__version__, site.theme.digest, f"{scale:g}", *digests])
+    return keys.digest([__version__, site.theme.digest, f"{scale:g}",
+                        *keys.config_digests(site.catalog)])
 
 
 # -- rows -------------------------------------------------------------------------
