@@ -168,3 +168,11 @@ def test_a_character_the_pdf_font_lacks_is_shown_where_it_is_written(minimal):
     assert "content/roles/worker.yaml:10:5: duties[0]: the PDF font has no glyph for '😀' " \
            "(U+1F600); remove or replace it" in result.stderr
     assert not (minimal / "site").exists()
+
+
+def test_force_reuses_nothing(minimal):
+    rolebook.build(minimal, rolebook.BuildOptions(pdf=False))
+    again = rolebook.build(minimal, rolebook.BuildOptions(pdf=False))
+    assert again.reused and not [n for n in again.written if n.endswith(".html")]
+    forced = rolebook.build(minimal, rolebook.BuildOptions(pdf=False, force=True))
+    assert forced.reused == [] and "index.html" in forced.written

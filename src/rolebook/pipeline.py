@@ -46,6 +46,8 @@ def build(root: Path | str = ".", options: BuildOptions | None = None) -> BuildR
     options = options or BuildOptions()
     catalog = check(root)                       # everything read and validated first
     theme = Theme(root)
-    with Output(options.out or root / "site") as output:
+    # --force with chosen roles renews only their PDFs; without, it renews everything.
+    reuse = not options.force or bool(options.roles)
+    with Output(options.out or root / "site", reuse=reuse) as output:
         render(catalog, theme, output, options)  # staging only; swapped in on success
     return BuildReport(output.target, output.written, output.reused)

@@ -41,8 +41,9 @@ def safe_relpath(name: str) -> str:
 class Output:
     """A staging folder for one build of ``target``; ``commit`` swaps it in."""
 
-    def __init__(self, target: Path):
+    def __init__(self, target: Path, reuse: bool = True):
         self.target = Path(target).absolute()
+        self.reusing = reuse  # False: render everything (``--force``), keep nothing
         self.target.parent.mkdir(parents=True, exist_ok=True)
         self._lock = _lock(self.target)
         try:
@@ -98,6 +99,8 @@ class Output:
         return True
 
     def _reusable(self, name: str, key: str) -> bool:
+        if not self.reusing:
+            return False
         entry = self.previous.get(name)
         old = self.target / name
         if not entry or entry.get("key") != key or not old.is_file():

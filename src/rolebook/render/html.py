@@ -89,11 +89,6 @@ def relative_root(url: str) -> str:
     return "../" * url.count("/") or "./"
 
 
-def relative(from_url: str, to_url: str) -> str:
-    """A link between two pages (both given from the site root) that works from a file server."""
-    return relative_root(from_url) + to_url
-
-
 def render_site(catalog: "Catalog", theme: "Theme", output: "Output") -> None:
     """Write every HTML page and the theme's assets."""
     from .pages import PAGE_KINDS
@@ -127,7 +122,7 @@ def environment(theme: "Theme") -> "jinja2.Environment":
     env = theme.environment()
     env.filters.update(markdown=markdown_html, markdown_inline=markdown_inline,
                        band=views.band_text, grade_label=views.grade_label, **fmt.FILTERS)
-    env.globals.update(relative=relative, role_url=views.role_url, pdf_url=views.pdf_url,
+    env.globals.update(role_url=views.role_url, pdf_url=views.pdf_url,
                        article_url=views.article_url, MISSING=views.MISSING,
                        CATEGORY_LABELS=views.CATEGORY_LABELS, KIND_LABELS=views.KIND_LABELS)
     return env
