@@ -94,7 +94,7 @@ class DevServer:
                 build(self.root, BuildOptions(out=self.out, pdf=self.pdf))
                 error = None
             except Exception as exc:  # noqa: BLE001 - any failure is shown in the page
-                error = describe_failure(exc, self.root)
+                error = describe_failure(exc)
             self.status.update(error)
         return error
 
@@ -158,7 +158,7 @@ def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-def describe_failure(exc: BaseException, root: Path) -> str:
+def describe_failure(exc: BaseException) -> str:
     """A failed build as text a person can act on: ``file:line: message`` lines."""
     from .errors import ContentError
 
@@ -166,26 +166,9 @@ def describe_failure(exc: BaseException, root: Path) -> str:
         return "\n".join(str(problem) for problem in exc.problems)
     if isinstance(exc, RolebookError):
         return f"error: {exc}"
-    where = _template_position(exc, root)
+    # Template mistakes arrive as ContentError (Theme.reporting); anything else is a bug.
     message = f"{type(exc).__name__}: {exc}"
-    if where:
-        return f"{where}: {message}"
     return message + "\n\n" + "".join(traceback.format_exception(exc)[-6:])
-
-
-def _template_position(exc: BaseException, root: Path) -> str | None:
-    """``templates/html/role.html:12`` for an error raised while a template ran."""
-    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if frame.filename.endswith((".html", ".svg", ".xml", ".txt")):
-            path = Path(frame.filename)
-            try:
-                path = path.resolve().relative_to(root.resolve())
-            except ValueError:
-                pass
-            return f"{path.as_posix()}:{frame.lineno}"
-    line = getattr(exc, "lineno", None)
-    name = getattr(exc, "filename", None) or getattr(exc, "name", None)
-    return f"{name}:{line}" if name and line else None
 
 
 # -- HTTP -------------------------------------------------------------------------
