@@ -48,7 +48,7 @@ def render(site: "Site") -> None:
     # A large handbook: one page per department keeps each page and drawing readable.
     index = []
     for dept in catalog.handbook.departments:
-        url = f"{URL}{dept.id}/"
+        url = department_url(catalog, dept.id)
         view = department_view(catalog, dept, relative_root(url))
         if view is None:
             continue
@@ -59,6 +59,11 @@ def render(site: "Site") -> None:
         index.append({"department": dept, "url": url, "count": len(members)})
     site.page(URL, "html/orgchart.html", departments=[], ladder=None, moves=[], index=index,
               heading=None)
+
+
+def department_url(catalog: "Catalog", department_id: str) -> str:
+    """The org chart page that shows this department."""
+    return f"{URL}{department_id}/" if len(catalog.roles) > ONE_PAGE_UP_TO else URL
 
 
 def department_view(catalog: "Catalog", dept, root: str) -> dict | None:
