@@ -56,6 +56,8 @@ class Inflector:
     ``titles.json`` there, keyed by the title and the versions of rolebook's
     declension and of pymorphy3: an unchanged title is not declined again
     (about 15 ms a title). ``save_cache`` writes the titles used since.
+    Within one inflector, a word is analysed once and a title declined once:
+    the titles of a large handbook share most of their words.
     """
 
     def __init__(self, cache: "Path | None" = None):
@@ -63,6 +65,8 @@ class Inflector:
         self.cache_file = Path(cache) / TITLE_CACHE if cache is not None else None
         self._cached = _read_title_cache(self.cache_file)
         self._used: dict[str, list] = {}
+        self._parses: dict[str, list] = {}  # lowercase word -> pymorphy3's parses
+        self._nouns: dict[str, list] = {}   # word -> its parses as a nominative noun
 
     @property
     def morph(self):
@@ -116,9 +120,19 @@ class Inflector:
             return None  # a title starts with its head or with words agreeing with it
         return None
 
+    def _parse(self, word: str) -> list:
+        """pymorphy3's parses of a lowercase word (analysed once per inflector)."""
+        found = self._parses.get(word)
+        if found is None:
+            found = self._parses[word] = self.morph.parse(word)
+        return found
+
     def _nominative_nouns(self, word: str) -> list:
-        return [p for p in self.morph.parse(word.lower())
-                if p.tag.POS == "NOUN" and p.tag.case == "nomn"]
+        found = self._nouns.get(word)
+        if found is None:
+            found = self._nouns[word] = [p for p in self._parse(word.lower())
+                                         if p.tag.POS == "NOUN" and p.tag.case == "nomn"]
+        return found
 
     def _noun(self, word: str, case: str, both_parts: bool | None) -> tuple[str, str]:
         """Decline a (possibly hyphenated) head noun."""
@@ -159,7 +173,7 @@ class Inflector:
 
     def _agreeing_parse(self, word: str, noun: str):
         nouns = self._nominative_nouns(_last_part(noun))
-        for parse in self.morph.parse(word.lower()):
+        for parse in self._parse(word.lower()):
             if parse.tag.POS in _AGREEING and parse.tag.case == "nomn" and any(
                     _same_gender_number(parse.tag, n.tag) for n in nouns):
                 return parse
@@ -180,7 +194,7 @@ class Inflector:
         A derivation that is not sure is appended to ``warnings`` at the role's title.
         """
         key = f"{role.title}\0{role.title_genitive or ''}"
-        found = self._cached.get(key) or list(self._derive_titles(role))
+        found = self._used.get(key) or self._cached.get(key) or list(self._derive_titles(role))
         self._used[key] = found
         genitive, dative, doubts = found
         warnings.extend(document.problem(("title",), doubt) for doubt in doubts)
