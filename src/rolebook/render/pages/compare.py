@@ -7,16 +7,24 @@ are listed as links. Which comparisons exist: those the content makes (a
 role's ``comparisons``, and the triple of a role with two roles it compares
 itself with), plus every pair and triple while the handbook is small enough
 for that to stay cheap.
+
+A large handbook (more than ``PICKER_UP_TO`` roles) would make a picker with
+every role, and a list of every comparison, too heavy for one page. Its index
+lists the departments instead, each with a page of the comparisons of its
+roles (``compare/departments/<id>/``), and its picker asks first for the
+department, then loads that department's roles and their comparisons from a
+small file (``compare/departments/<id>.json``).
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .. import format as fmt
-from ..views import COMPARE_URL as URL, MISSING, band_kind
+from ..views import COMPARE_URL as URL, MISSING, band_kind, roles_by_department
 
 if TYPE_CHECKING:
     from ...model import Band, Comparison as Declared, Role
@@ -27,6 +35,7 @@ ALL_PAIRS_UP_TO = 20     # roles; beyond this only the comparisons the content m
 ALL_TRIPLES_UP_TO = 8
 PICKER_UP_TO = 60        # roles; beyond this the picker is on the index page only
 SEPARATOR = "--"
+DEPARTMENTS_URL = URL + "departments/"
 
 
 @dataclass
@@ -73,9 +82,17 @@ def render(site: "Site") -> None:
     titles = {rid: e.role.title for rid, e in catalog.roles.items()}
     default = next(iter(sorted(declared, key=lambda k: (-k.count(SEPARATOR), keys.index(k)))),
                    keys[0] if keys else "")
-    site.page(URL, "html/compare.html", view=None, chosen=default.split(SEPARATOR), picker=True,
-              keys=keys, declared=[k for k in keys if k in declared], titles=titles)
     small = len(catalog.roles) <= PICKER_UP_TO
+    if small:
+        site.page(URL, "html/compare.html", view=None, chosen=default.split(SEPARATOR),
+                  picker=True, keys=keys, declared=[k for k in keys if k in declared],
+                  titles=titles, departments=None)
+    else:
+        groups = department_groups(catalog, keys, titles)
+        for group in groups:
+            department_files(site, group)
+        site.page(URL, "html/compare.html", view=None, chosen=[], picker=True, keys=[],
+                  declared=[], titles={}, departments=groups)
     for key in keys:
         # A large handbook lists on each page only the comparisons of the same roles.
         shown = keys if small else related_keys(keys, key)
@@ -87,7 +104,49 @@ def render(site: "Site") -> None:
         view = comparison(catalog, key)
         site.page(view.url, "html/compare.html", key=page_key, view=view,
                   chosen=[r.id for r in view.roles], picker=small, keys=shown,
-                  declared=[k for k in shown if k in declared], titles=shown_titles)
+                  declared=[k for k in shown if k in declared], titles=shown_titles,
+                  departments=None)
+
+
+def department_groups(catalog: "Catalog", keys: list[str], titles: dict[str, str]) -> list[dict]:
+    """The comparisons of a large handbook by department: [{department, url, data (its
+    JSON file), count (comparisons), roles: [{id, title, pages: [{key, title}]}]}], each
+    role with the comparisons that include it, titled by the other roles; departments
+    and roles without comparisons are left out."""
+    by_role: dict[str, list[str]] = {}
+    for key in keys:
+        for rid in key.split(SEPARATOR):
+            by_role.setdefault(rid, []).append(key)
+    groups = []
+    for group in roles_by_department(catalog):
+        department = group["department"]
+        roles = [{"id": e.id, "title": titles[e.id],
+                  "pages": [{"key": k, "title": " · ".join(titles[r] for r in k.split(SEPARATOR)
+                                                          if r != e.id)}
+                            for k in by_role[e.id]]}
+                 for e in group["roles"] if e.id in by_role]
+        if roles:
+            groups.append({"department": department, "roles": roles,
+                           "url": f"{DEPARTMENTS_URL}{department.id}/",
+                           "data": f"{DEPARTMENTS_URL}{department.id}.json",
+                           "count": len({p["key"] for r in roles for p in r["pages"]})})
+    return groups
+
+
+def department_files(site: "Site", group: dict) -> None:
+    """Write a department's page of comparisons and the same list as JSON for the picker:
+    {"roles": [[id, title, [[key, title of the other roles], ...]], ...]}."""
+    from ..keys import digest
+
+    data = {"roles": [[r["id"], r["title"], [[p["key"], p["title"]] for p in r["pages"]]]
+                      for r in group["roles"]]}
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    key = digest(["compare-department", site.common_key, group["department"].id, text])
+    if not site.output.reuse(group["data"], key):
+        site.output.put(group["data"], text, key)
+    if not site.reuse(group["url"], key):
+        site.page(group["url"], "html/compare-department.html", key=key, group=group,
+                  nav_current=URL)
 
 
 def _page_key(site: "Site", key: str, shown: list[str], declared: set[str],
