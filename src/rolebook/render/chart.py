@@ -4,9 +4,10 @@ One row per region; in a row each grade's figure is a mark: a range is a
 bar from min to max, an «до» figure a dashed line from zero to its value, a
 single figure a dot, and the median of the region a tick across the row.
 Marks that would overlap are put into lanes under each other, so contiguous
-grades (I–IV) share one line while overlapping levels stack. The template
-``html/salary-chart.html`` draws the result as inline SVG; colours come from
-the stylesheet (classes ``g0``…``g5`` in grade order).
+grades (I–IV) share one line while overlapping levels stack. The macro
+``salary_chart`` of ``html/salary.html`` draws the result as inline SVG; colours
+come from the stylesheet (classes ``g0``…``g5`` in grade order). Every
+coordinate the SVG needs is computed here, so the template only writes values.
 """
 
 from __future__ import annotations
@@ -55,6 +56,13 @@ class Mark:
     label: str           # grade id drawn inside a wide enough bar ("" for none)
     title: str           # tooltip: region, grade, figure
     median_x: float | None = None
+    # Where the parts are drawn once the lane is known (``_place``):
+    mid: float = 0.0           # the middle of the lane
+    width: float = 0.0         # of a range's bar, at least 2 so that it stays visible
+    label_x: float = 0.0       # the label: inside a bar, right of a cap or a dot
+    cap_x: float = 0.0         # the cap at the end of an «до» line
+    median_top: float = 0.0    # the median tick, a little taller than the lane
+    median_bottom: float = 0.0
 
 
 @dataclass
@@ -70,6 +78,11 @@ class ChartRow:
     median_x: float | None = None
     median_title: str = ""
     missing: bool = False     # no range, «до» or single figure in this row
+    striped: bool = False     # every second row has a background
+    median_top: float = 0.0   # the region's median line and the area that shows its title
+    median_bottom: float = 0.0
+    median_hit_x: float = 0.0
+    median_hit_height: float = 0.0
 
 
 @dataclass
@@ -85,6 +98,8 @@ class Chart:
     kinds: set[str]                        # which kinds of marks appear (for the key)
     bottom: float                          # where the rows end and the axis begins
     narrow: bool = False
+    tick_y: float = 0.0                    # the baseline of the tick labels
+    missing_x: float = 0.0                 # where «нет данных» starts in an empty row
 
 
 def salary_chart(table: SalaryTable, scale_max: float | None = None,
@@ -101,34 +116,38 @@ def salary_chart(table: SalaryTable, scale_max: float | None = None,
     if table.has_overall:
         legend.append((OVERALL, "В целом"))
     rows, y, kinds = [], 0.0, set()
-    for source in table.rows:
+    for index, source in enumerate(table.rows):
         row = _chart_row(source, table, colours, x, y, layout)
+        row.striped = index % 2 == 1
         kinds |= {m.kind for m in row.marks} | ({"median"} if row.median_x is not None else set())
         rows.append(row)
         y += row.height
     ticks = [(x(i * step), short_amount(i * step)) for i in range(round(top / step) + 1)]
     return Chart(layout.width, y + AXIS, x0, x1, LANE, rows, ticks, legend, kinds, y,
-                 layout.label_above)
+                 layout.label_above, tick_y=y + 17, missing_x=x0 + 6)
 
 
 def _chart_row(source: SalaryRow, table: SalaryTable, colours: dict[str, str], x, y: float,
                layout: Layout) -> ChartRow:
     row = ChartRow(source.label, y, 0.0)
     top = y + (LABEL_LINE if layout.label_above else 0)
-    entries = [(g.id, colours[g.id], source.cells[g.id]) for g in table.grades]
-    entries.append(("", OVERALL, source.overall))
+    # The tooltip shows the band as the table does (a grade's figure, with its median).
+    texts = [f.text for f in source.grade_figures] or [None] * len(table.grades)
+    entries = [(g.id, colours[g.id], source.cells[g.id], text)
+               for g, text in zip(table.grades, texts)]
+    entries.append(("", OVERALL, source.overall, None))
     lanes: list[float] = []                  # right edge of each lane so far
-    for grade, css, band in entries:
+    for grade, css, band, text in entries:
         if band is None:
             continue
-        title = f"{source.label}: {_grade_name(grade)}{band_text(band, table.currency)}"
-        mark = _mark(band, grade, css, x, title)
+        text = text if text is not None else band_text(band, table.currency)
+        mark = _mark(band, grade, css, x, f"{source.label}: {_grade_name(grade)}{text}")
         left, right = _extent(mark)
         lane = next((i for i, edge in enumerate(lanes) if edge <= left + 0.5), len(lanes))
         if lane == len(lanes):
             lanes.append(right)
         lanes[lane] = right
-        mark.y = top + ROW_PAD + lane * (LANE + LANE_GAP)
+        _place(mark, top + ROW_PAD + lane * (LANE + LANE_GAP))
         row.marks.append(mark)
     count = max(len(lanes), 1)
     row.height = top - y + 2 * ROW_PAD + count * LANE + (count - 1) * LANE_GAP
@@ -140,6 +159,10 @@ def _chart_row(source: SalaryRow, table: SalaryTable, colours: dict[str, str], x
     if source.median is not None:
         row.median_x = x(source.median)
         row.median_title = f"{source.label}: медиана {fmt.money(source.median, table.currency)}"
+        row.median_top = row.mid - LANE / 2 - 4
+        row.median_bottom = y + row.height - 3
+        row.median_hit_x = row.median_x - 4
+        row.median_hit_height = y + row.height - 3 - row.median_top
     row.missing = not row.marks  # a median alone still leaves the ranges missing
     return row
 
@@ -161,6 +184,22 @@ def _mark(band: "Band", grade: str, css: str, x, title: str) -> Mark:
     if mark.kind == "range" and mark.x2 - mark.x < 8 * max(len(grade), 1) + 6:
         mark.label = ""  # too narrow to hold its label; the legend and tooltip name it
     return mark
+
+
+def _place(mark: Mark, y: float) -> None:
+    """Put ``mark`` into the lane whose top is ``y``."""
+    mark.y = y
+    mark.mid = y + LANE / 2
+    mark.width = max(mark.x2 - mark.x, 2)
+    if mark.kind == "range":
+        mark.label_x = (mark.x + mark.x2) / 2
+    elif mark.kind == "up_to":
+        mark.label_x = mark.x2 + 6
+    else:
+        mark.label_x = mark.x + 9
+    mark.cap_x = mark.x2 - 2
+    mark.median_top = y - 2
+    mark.median_bottom = y + LANE + 2
 
 
 def _extent(mark: Mark) -> tuple[float, float]:

@@ -116,6 +116,15 @@ def grade_label(grade: "Grade") -> str:
 # --- the salary matrix of a role ----------------------------------------------------
 
 @dataclass
+class Figure:
+    """One cell of a salary table as shown: the text of its band or amount (None:
+    «нет данных») and its percentage of the base region (None: none shown)."""
+
+    text: str | None
+    percent: int | None = None
+
+
+@dataclass
 class SalaryRow:
     """One region (None: the market as a whole) of one segment."""
 
@@ -124,6 +133,10 @@ class SalaryRow:
     overall: "Band | None" = None            # a grade-less range / «до» / single figure
     median: int | None = None                # the median of the region and segment
     percent: dict[str, int | None] = field(default_factory=dict)  # grade id | "overall" | "median"
+    # The cells as the table shows them, formatted once for the table and the chart:
+    # one per grade, then the columns «В целом» and «Медиана» the table has.
+    grade_figures: list[Figure] = field(default_factory=list)
+    total_figures: list[Figure] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -167,6 +180,8 @@ def salary_tables(catalog: "Catalog", role: "Role") -> list[SalaryTable]:
     for segment_id in _ordered_segments(catalog, {b.segment for b in bands}):
         index = {(b.region, b.grade): b for b in bands if b.segment == segment_id}
         rows = [_row(catalog, region, grades, index, base) for region in regions]
+        for row in rows:
+            _figures(row, grades, has_overall, has_median, salary.currency)
         tables.append(SalaryTable(catalog.segments.get(segment_id) if segment_id else None,
                                   grades, has_overall, has_median, rows, salary.currency, base))
     return tables
@@ -198,6 +213,24 @@ def _row(catalog: "Catalog", region_id: str | None, grades: list["Grade"],
         row.percent["overall"] = comparable_percent(row.overall, base_whole)
         row.percent["median"] = percent_of(row.median, base_whole.median if base_whole else None)
     return row
+
+
+def _figures(row: SalaryRow, grades: list["Grade"], has_overall: bool, has_median: bool,
+             currency: str) -> None:
+    """Fill ``row.grade_figures`` and ``row.total_figures``; the figure «в целом» leaves
+    out its median when the column «Медиана» shows it."""
+    def text(band: "Band | None", median: bool = True) -> str | None:
+        return None if band is None else band_text(band, currency, median)
+
+    row.grade_figures = [Figure(text(row.cells[g.id]), row.percent.get(g.id)) for g in grades]
+    row.total_figures = []
+    if has_overall:
+        row.total_figures.append(Figure(text(row.overall, not has_median),
+                                        row.percent.get("overall")))
+    if has_median:
+        row.total_figures.append(Figure(None if row.median is None
+                                        else fmt.money(row.median, currency),
+                                        row.percent.get("median")))
 
 
 # --- summaries -----------------------------------------------------------------------
