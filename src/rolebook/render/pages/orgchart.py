@@ -7,6 +7,12 @@ department gets its own chart. The career ladder joins every role's
 ``career.paths_in`` and ``paths_out`` into one graph drawn bottom-up: where
 people come from below, where they grow to above. Both are also listed as
 text, for screen readers and for anyone who prefers to read.
+
+A large handbook gets a page per department; a department with more than
+``DEPARTMENT_PAGE_ROLES`` roles is drawn over several pages, from the top of
+its reporting lines down (the first page holds its heads), each page with the
+bosses its roles report to and, for subordinates drawn further on, one box
+that leads to their page: no page grows with the handbook.
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ from ..html import relative_root
 from ..views import ORGCHART_URL as URL, role_url
 
 ONE_PAGE_UP_TO = 40  # roles; a larger handbook gets a page per department
+DEPARTMENT_PAGE_ROLES = 40  # roles drawn on one page of a department
+LISTED_SUBORDINATES = 12   # subordinates named in a role's line of the text list
 
 if TYPE_CHECKING:
     from ...resolve import Catalog
@@ -46,24 +54,66 @@ def render(site: "Site") -> None:
                   moves=moves, index=None, heading=None)
         return
     # A large handbook: one page per department keeps each page and drawing readable.
+    from ..views import roles_by_department
+    from .home import top_roles
+
     index = []
-    for dept in catalog.handbook.departments:
-        url = department_url(catalog, dept.id)
-        view = department_view(catalog, dept, relative_root(url))
-        if view is None:
-            continue
-        members = {entry.id for entry in view["roles"]}
-        ladder, moves = career_ladder(catalog, relative_root(url), members)
-        site.page(url, "html/orgchart.html", departments=[view], ladder=ladder, moves=moves,
-                  index=None, heading=dept.title, nav_current=URL)
-        index.append({"department": dept, "url": url, "count": len(members)})
+    for group in roles_by_department(catalog):
+        dept, entries = group["department"], top_roles(catalog, group["roles"])
+        size = DEPARTMENT_PAGE_ROLES
+        chunks = [[e.id for e in entries[i:i + size]] for i in range(0, len(entries), size)]
+        page_of = {rid: n for n, chunk in enumerate(chunks, 1) for rid in chunk}
+        pages = [{"number": n, "url": department_url(catalog, dept.id, n)}
+                 for n in range(1, len(chunks) + 1)]
+        for number, chunk in enumerate(chunks, 1):
+            url = department_url(catalog, dept.id, number)
+            key = _department_key(site, dept.id, number, chunk, page_of)
+            if not site.reuse(url, key):
+                root = relative_root(url)
+                chart = org_chart(catalog, dept.id, root, chunk,
+                                  {rid: root + department_url(catalog, dept.id, n)
+                                   for rid, n in page_of.items()})
+                view = {"department": dept, "chart": chart,
+                        "roles": [catalog.roles[rid] for rid in chunk]}
+                ladder, moves = career_ladder(catalog, root, set(chunk))
+                site.page(url, "html/orgchart.html", key=key, departments=[view],
+                          ladder=ladder, moves=moves, index=None, heading=dept.title,
+                          nav_current=URL, pages=pages, number=number,
+                          listed=LISTED_SUBORDINATES)
+        index.append({"department": dept, "url": department_url(catalog, dept.id),
+                      "count": len(entries)})
     site.page(URL, "html/orgchart.html", departments=[], ladder=None, moves=[], index=index,
               heading=None)
 
 
-def department_url(catalog: "Catalog", department_id: str) -> str:
-    """The org chart page that shows this department."""
-    return f"{URL}{department_id}/" if len(catalog.roles) > ONE_PAGE_UP_TO else URL
+def _department_key(site: "Site", department: str, number: int, chunk: list[str],
+                    page_of: dict[str, int]) -> str:
+    """A department page's inputs: what every page shows, the files of its roles and of
+    every role they report to, manage or name as a career step (whose titles it shows),
+    and the page each of those is drawn on."""
+    from ..keys import digest, named_roles
+
+    catalog = site.catalog
+    shown = set(chunk)
+    for rid in chunk:
+        shown |= named_roles(catalog, catalog.roles[rid])
+        shown |= {other for other, step in _steps_into(catalog, rid)}
+    return digest(["orgchart", site.common_key, department, str(number), *chunk,
+                   *(f"{rid}={catalog.roles[rid].document.digest}@{page_of.get(rid, 0)}"
+                     for rid in sorted(shown))])
+
+
+def _steps_into(catalog: "Catalog", role_id: str) -> list[tuple[str, object]]:
+    """Career steps of other roles that lead into or out of ``role_id``."""
+    return [(other, step) for direction in ("paths_in", "paths_out")
+            for other, step in catalog.career_mentions.get((role_id, direction), ())]
+
+
+def department_url(catalog: "Catalog", department_id: str, number: int = 1) -> str:
+    """The org chart page that shows this department (its page ``number`` when it has several)."""
+    if len(catalog.roles) <= ONE_PAGE_UP_TO:
+        return URL
+    return f"{URL}{department_id}/" + (f"{number}/" if number > 1 else "")
 
 
 def department_view(catalog: "Catalog", dept, root: str) -> dict | None:
@@ -97,16 +147,28 @@ def reporting_edges(catalog: "Catalog") -> list[tuple[str, str]]:
     return [pair for pair in pairs if pair[0] in catalog.roles and pair[1] in catalog.roles]
 
 
-def org_chart(catalog: "Catalog", department: str, root: str = "../") -> Diagram | None:
-    """The reporting lines of one department's roles, with whoever they touch outside it."""
+def org_chart(catalog: "Catalog", department: str, root: str = "../",
+              members: list[str] | None = None,
+              pages: dict[str, str] | None = None) -> Diagram | None:
+    """The reporting lines of one department's roles, with whoever they touch outside it.
+
+    With ``members`` (some of the department's roles) and ``pages`` (role id -> the page
+    drawing it), only those roles, their bosses, and their subordinates among them; the
+    other subordinates of a role are one box leading to the page of the first of them.
+    """
     group = _groups(catalog)
-    members = [rid for rid, e in catalog.roles.items() if e.role.department == department]
+    everyone = [rid for rid, e in catalog.roles.items() if e.role.department == department]
+    members = everyone if members is None else members
     if not members:
         return None
-    edges = [pair for pair in reporting_edges(catalog)
-             if pair[0] in members or pair[1] in members]
+    shown, edges, hidden = set(members), [], {}
+    for boss, sub in reporting_edges(catalog):
+        if sub in shown or (boss in shown and (pages is None or sub in shown)):
+            edges.append((boss, sub))
+        elif boss in shown:
+            hidden.setdefault(boss, []).append(sub)
     ids = list(dict.fromkeys(members + [rid for pair in edges for rid in pair]))
-    ids.sort(key=list(catalog.roles).index)
+    ids.sort(key=catalog.order.__getitem__)
     nodes = [_role_node(catalog, rid, root, group) for rid in ids]
     diagram_edges = [Edge(boss, sub) for boss, sub in edges]
     for rid in members:
@@ -119,6 +181,12 @@ def org_chart(catalog: "Catalog", department: str, root: str = "../") -> Diagram
         for i, other in enumerate(role.manages_other):
             nodes.append(Node(f"other-{rid}-{i}", other, "other", caption="в подчинении"))
             diagram_edges.append(Edge(rid, f"other-{rid}-{i}", dashed=True))
+        if rid in hidden:
+            subs = hidden[rid]
+            target = (pages or {}).get(subs[0]) or root + role_url(subs[0])
+            nodes.append(Node(f"more-{rid}", f"ещё {len(subs)}: к схеме", "other", href=target,
+                              caption="в подчинении"))
+            diagram_edges.append(Edge(rid, f"more-{rid}", dashed=True))
     title = next(d.title for d in catalog.handbook.departments if d.id == department)
     return layout(Diagram(f"org-{department}", title, nodes, diagram_edges))
 
