@@ -125,3 +125,29 @@ def test_another_rolebook_renders_everything_again(built, monkeypatch):
     monkeypatch.setattr("rolebook.render.keys.code_key", lambda: "another version")
     report = build(built)
     assert not any(name.endswith(".html") for name in report.reused)
+
+
+def test_department_pages_of_a_large_handbook_are_redone_only_for_the_changed_role(
+        handbook_copy, monkeypatch):
+    """Built as a large handbook (department pages, comparisons and org chart by
+    department): a role's change rewrites the pages of its own department only."""
+    monkeypatch.setattr("rolebook.render.pages.home.SPLIT_ABOVE", 0)
+    monkeypatch.setattr("rolebook.render.pages.compare.PICKER_UP_TO", 0)
+    monkeypatch.setattr("rolebook.render.pages.orgchart.ONE_PAGE_UP_TO", 0)
+    build(handbook_copy)
+    site = handbook_copy / "site"
+    listing = {"departments/sales/index.html", "departments/client-service/index.html",
+               "compare/departments/sales/index.html", "compare/departments/sales.json",
+               "compare/departments/client-service.json", "orgchart/sales/index.html"}
+    assert all((site / name).is_file() for name in listing)
+    assert not set(build(handbook_copy).written) & listing  # nothing changed: all kept
+
+    source = handbook_copy / "content" / "roles" / f"{CHANGED}.yaml"
+    text = source.read_text(encoding="utf-8")
+    duty = re.search(r"^duties:\n  - (.+)$", text, re.M).group(1)
+    source.write_text(text.replace(duty, "Ведёт учёт новых клиентов в CRM", 1), encoding="utf-8")
+    written = set(build(handbook_copy).written)
+    assert {"departments/sales/index.html", "orgchart/sales/index.html"} <= written
+    # Another department's page, and the comparison lists (titles unchanged), are kept.
+    assert not {"departments/client-service/index.html", "compare/departments/sales/index.html",
+                "compare/departments/sales.json"} & written
