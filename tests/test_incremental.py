@@ -127,6 +127,46 @@ def test_another_rolebook_renders_everything_again(built, monkeypatch):
     assert not any(name.endswith(".html") for name in report.reused)
 
 
+def test_search_index_in_shards_redoes_only_the_shard_of_a_changed_role(handbook_copy,
+                                                                       monkeypatch, browser):
+    """A large handbook's index is split by department (here: shards of at least 3 pages);
+    the search page searches all of them as one."""
+    from conftest import file_server
+
+    monkeypatch.setattr("rolebook.render.pages.search.SHARD_PAGES", 3)
+    build(handbook_copy)
+    site = handbook_copy / "site"
+    assert sorted(p.name for p in (site / "pagefind").iterdir()) == \
+        ["articles", "client-service", "sales"]
+
+    source = handbook_copy / "content" / "roles" / f"{CHANGED}.yaml"  # a role of sales
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.replace("\nduties:\n", "\nduties:\n  - Ведёт учёт сделок в CRM\n", 1),
+                      encoding="utf-8")
+    report = build(handbook_copy)
+    assert {name.split("/")[1] for name in report.written if name.startswith("pagefind/")} \
+        == {"sales"}
+    assert any(name.startswith("pagefind/client-service/") for name in report.reused)
+
+    with file_server(site) as url:
+        page = browser.new_page()
+        page.goto(url + "search/?q=клиентов")
+        page.wait_for_selector(".pagefind-ui__result-link")
+        while page.locator(".pagefind-ui__button").count():  # «Показать ещё»
+            page.locator(".pagefind-ui__button").click()
+        links = page.eval_on_selector_all(".pagefind-ui__result-link",
+                                          "as => as.map(a => new URL(a.href).pathname)")
+        page.goto(url + "search/?q=сделок")
+        page.wait_for_selector(".pagefind-ui__result-link")
+        changed = page.eval_on_selector_all(".pagefind-ui__result-link",
+                                            "as => as.map(a => new URL(a.href).pathname)")
+        page.close()
+    assert "/roles/client-manager/" in links        # client-service
+    assert "/roles/head-of-sales/" in links         # sales
+    assert any(link.startswith("/articles/") for link in links)
+    assert f"/roles/{CHANGED}/" in changed          # the re-indexed shard
+
+
 def test_department_pages_of_a_large_handbook_are_redone_only_for_the_changed_role(
         handbook_copy, monkeypatch):
     """Built as a large handbook (department pages, comparisons and org chart by

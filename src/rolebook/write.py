@@ -118,6 +118,13 @@ class Output:
         self.files[name] = {"key": key, "sha256": self.previous[name]["sha256"]}
         self.reused.append(name)
 
+    def sha256(self, name: str) -> str:
+        """The SHA-256 of the staged file ``name`` (computed once: commit reuses it)."""
+        entry = self.files[safe_relpath(name)]
+        if "sha256" not in entry:
+            entry["sha256"] = _sha256(self.staging / name)
+        return entry["sha256"]
+
     # -- finishing ----------------------------------------------------------------
     def commit(self) -> None:
         """Swap the staging folder in as the new site and drop the old one."""

@@ -18,9 +18,13 @@ if TYPE_CHECKING:
 def render(catalog: "Catalog", theme: "Theme", output: "Output", options: "BuildOptions") -> None:
     """Render every output of the handbook into ``output``."""
     from . import data, html
+    from .pages import search
 
-    html.render_site(catalog, theme, output)
-    data.render_data(catalog, output)
+    site = html.site(catalog, theme, output)
+    with search.Indexer(site) as indexer:  # indexes in the background while pages render
+        site.finished = indexer.finished
+        html.render_site(site)
+        data.render_data(catalog, output)
     if options.pdf:
         from . import pdf
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:
     import jinja2
@@ -30,6 +30,9 @@ class Site:
     output: "Output"
     env: "jinja2.Environment"
     nav: list[dict[str, str]] = field(default_factory=list)
+    # Told of every page file put in the output or kept from the previous build
+    # (the search index starts on a department as soon as its pages are all there).
+    finished: Callable[[str], None] = lambda name: None
 
     def page(self, url: str, template: str, *, key: str | None = None, **context: Any) -> None:
         """Render ``template`` to the page at ``url`` (``roles/kam/`` -> roles/kam/index.html).
@@ -42,16 +45,20 @@ class Site:
         """
         name = page_file(url)
         key = key or self.catalog_key
-        if self.output.reuse(name, key):
-            return
-        values = {"site": self, "url": url, "root": relative_root(url)} | context
-        self.output.put(name, self.template(template).render(**values), key)
+        if not self.output.reuse(name, key):
+            values = {"site": self, "url": url, "root": relative_root(url)} | context
+            self.output.put(name, self.template(template).render(**values), key)
+        self.finished(name)
 
     def reuse(self, url: str, key: str | None = None) -> bool:
         """Keep the previous build's page at ``url`` if ``key`` (default ``catalog_key``) is
         unchanged. For a renderer that would compute a costly context: call ``page`` only
         when this is False."""
-        return self.output.reuse(page_file(url), key or self.catalog_key)
+        name = page_file(url)
+        if not self.output.reuse(name, key or self.catalog_key):
+            return False
+        self.finished(name)
+        return True
 
     @cached_property
     def common_key(self) -> str:
@@ -89,15 +96,19 @@ def relative_root(url: str) -> str:
     return "../" * url.count("/") or "./"
 
 
-def render_site(catalog: "Catalog", theme: "Theme", output: "Output") -> None:
+def render_site(site: Site) -> None:
     """Write every HTML page and the theme's assets."""
     from .pages import PAGE_KINDS
 
-    site = Site(catalog, theme, output, environment(theme), navigation())
     copy_assets(site)
-    with theme.reporting():  # a template mistake: its file and line, no traceback
+    with site.theme.reporting():  # a template mistake: its file and line, no traceback
         for kind in PAGE_KINDS:
             kind.render(site)
+
+
+def site(catalog: "Catalog", theme: "Theme", output: "Output") -> Site:
+    """The handbook's ``Site``: its catalog, theme, Jinja environment and output."""
+    return Site(catalog, theme, output, environment(theme), navigation())
 
 
 def navigation() -> list[dict[str, str]]:

@@ -8,7 +8,11 @@
   var query = new URLSearchParams(window.location.search).get("q");
   var ui = new PagefindUI({
     element: "#search",
-    bundlePath: box.getAttribute("data-bundle"),
+    bundlePath: absolute(box.getAttribute("data-bundle")),
+    // The index is split by department (pages/search.py): search them all as one.
+    mergeIndex: (box.getAttribute("data-merge") || "").split(" ").filter(Boolean).map(function (path) {
+      return { bundlePath: absolute(path) };
+    }),
     showSubResults: true,
     showImages: false,
     resetStyles: false,
@@ -16,6 +20,11 @@
   });
   labelInput();
   if (query) ui.triggerSearch(query);
+
+  // Pagefind resolves a relative bundle path from its own script, not from this page.
+  function absolute(path) {
+    return new URL(path, document.baseURI).href;
+  }
 
   // Pagefind's field has only a placeholder; give it a visible label.
   function labelInput() {

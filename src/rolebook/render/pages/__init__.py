@@ -1,7 +1,7 @@
 """The page kinds of the HTML handbook, each a module with ``render(site)``.
 
-Order matters only for ``search``, which indexes the finished pages and so
-comes last.
+The search index is not a page kind: ``search.Indexer`` indexes the role
+pages and articles in the background as they are written.
 """
 
 from . import articles, compare, home, orgchart, roles, salaries, search

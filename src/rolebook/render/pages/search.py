@@ -1,95 +1,217 @@
-"""Search (``search/``): the search page and a Pagefind index of the finished pages.
+"""Search (``search/``): the search page and a Pagefind index of the role pages and articles.
 
-Runs last: it writes the search page, then lets Pagefind read the role pages
-and articles in the staging folder and write its index and search interface
-into ``pagefind/``, all files that ship with the site (no CDN). Pagefind
-picks the Russian stemmer from ``<html lang="ru">``, so «клиентов» finds
-«клиент». Only those pages mark their content with ``data-pagefind-body``,
-so only they are read: the other pages (home, comparisons, salaries) would
-be parsed for nothing, and a change to them leaves the index as it is.
+Pagefind reads the finished pages and writes an index and its search interface,
+files that ship with the site (no CDN). Pagefind picks the Russian stemmer from
+``<html lang="ru">``, so «клиентов» finds «клиент». Only the role pages and
+articles mark their content with ``data-pagefind-body``, so only they are read.
+
+A large handbook's index is split into shards of whole departments, each a
+bundle of its own under ``pagefind/<shard>/``; the search page searches the
+first and merges the others (Pagefind's ``mergeIndex``). A shard is indexed
+again only when one of its pages changed, so a changed role costs its shard,
+not the whole handbook's index. Pagefind runs as a separate
+process: a shard is handed to it as soon as its last page is written, and it
+indexes while the rest of the site is rendered, on another core.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
+import queue
+import shutil
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ...errors import RolebookError
-from ..views import ARTICLES_URL, ROLES_URL
 from ..views import SEARCH_URL as URL
+from ..views import article_url, role_url
 
 if TYPE_CHECKING:
     from ..html import Site
 
 BUNDLE = "pagefind"
-# The pages that carry data-pagefind-body: a role's or an article's own page.
-INDEXED = (ROLES_URL, ARTICLES_URL)
+# Pages of a shard: one changed page costs Pagefind this many again (about 10 ms each).
+SHARD_PAGES = 500
+# Only the first bundle's interface and WebAssembly are loaded: a merged index is searched
+# with the first one's. The other bundles keep their index and page records alone.
+INTERFACE_ONLY = ("pagefind-", "pagefind.js", "wasm.")
+KEEP_IN_EVERY_BUNDLE = ("pagefind-entry.json",)
 
 
 def render(site: "Site") -> None:
-    """Write ``search/index.html``, then index the site into ``pagefind/``."""
-    site.page(URL, "html/search.html")
-    output, key = site.output, index_key(site.output.files)
-    previous = [name for name in output.previous if name.startswith(f"{BUNDLE}/")]
-    if key is not None and output.reuse_all(dict.fromkeys(previous, key)):
-        return  # no page changed since the last build: its index still holds
-    staging = output.staging
-    for name in index_site(staging, staging / BUNDLE):
-        output.record(f"{BUNDLE}/{name}", key)
-
-
-def indexed(name: str) -> bool:
-    """Whether the site file ``name`` is a page the index reads (``roles/<id>/index.html``)."""
-    parts = name.split("/")
-    return len(parts) == 3 and f"{parts[0]}/" in INDEXED and parts[2] == "index.html"
-
-
-def index_key(files: dict[str, dict]) -> str | None:
-    """The key of the search index: the keys of the indexed pages (None: a page without
-    a key, whose content cannot be known unchanged), and Pagefind's version."""
-    from importlib.metadata import version
-
+    """Write ``search/index.html``: the search box over every shard's bundle."""
+    shards = list(Shards(site.catalog).pages)
+    if not shards:
+        raise RolebookError("the search index is empty: the handbook has no role pages")
     from ..keys import digest
 
-    pages = sorted((name, entry.get("key")) for name, entry in files.items() if indexed(name))
-    if any(page_key is None for _, page_key in pages):
-        return None
-    return digest(["search", version("pagefind"), *(f"{n}={k}" for n, k in pages)])
+    site.page(URL, "html/search.html", key=digest([site.common_key, *shards]),
+              bundles=[f"{BUNDLE}/{shard}/" for shard in shards])
 
 
-def index_site(site_folder: Path, bundle: Path) -> list[str]:
-    """Index the HTML pages under ``site_folder`` into ``bundle``; the files written, relative."""
-    outcome: dict = {}
+class Shards:
+    """The shards of the index: name -> the page files it reads, in the handbook's order.
 
-    def run() -> None:
+    The articles, then the departments, are taken in order into shards of at least
+    ``SHARD_PAGES`` pages, whole departments each; a shard is named after its first
+    department. A handbook of fewer pages has one index, ranked as one.
+    """
+
+    def __init__(self, catalog) -> None:
+        groups: dict[str, list[str]] = {}
+        if catalog.pages:
+            groups["articles"] = [_file(article_url(page.id)) for page in catalog.pages]
+        for entry in catalog.roles.values():
+            groups.setdefault(entry.role.department, []).append(_file(role_url(entry.id)))
+        self.pages: dict[str, list[str]] = {}
+        shard: list[str] = []
+        for name, pages in groups.items():
+            if not shard:
+                shard = self.pages[name] = []
+            shard += pages
+            if len(shard) >= SHARD_PAGES:
+                shard = []
+
+    @property
+    def primary(self) -> str:
+        """The shard whose bundle also holds Pagefind's interface."""
+        return next(iter(self.pages))
+
+
+def _file(url: str) -> str:
+    return url + "index.html"
+
+
+class Indexer:
+    """Indexes each shard once all its pages are in the output, in a background thread.
+
+    ``finished(name)`` is told of every page written or kept; a shard whose
+    pages are unchanged keeps its previous bundle. Use as a context around
+    rendering: leaving it waits for Pagefind and records the bundles' files.
+    """
+
+    def __init__(self, site: "Site") -> None:
+        self.output = site.output
+        self.shards = Shards(site.catalog)
+        self.waiting = {shard: set(pages) for shard, pages in self.shards.pages.items()}
+        self.shard_of = {page: shard for shard, pages in self.shards.pages.items()
+                         for page in pages}
+        self.jobs: queue.Queue = queue.Queue()
+        self.done: dict[str, tuple[str, list[str]]] = {}  # shard -> (key, files written)
+        self.failure: BaseException | None = None
+        self.scratch = self.output.staging / ".search"
+        self.worker = threading.Thread(target=self._work, name="pagefind", daemon=True)
+
+    def finished(self, name: str) -> None:
+        """Note that the page file ``name`` is in the output."""
+        shard = self.shard_of.get(name)
+        if shard is None or name not in self.waiting[shard]:
+            return
+        self.waiting[shard].discard(name)
+        if not self.waiting[shard]:
+            self._ready(shard)
+
+    def _ready(self, shard: str) -> None:
+        key = self._key(shard)
+        folder = f"{BUNDLE}/{shard}/"
+        previous = {name: key for name in self.output.previous if name.startswith(folder)}
+        if not self.output.reuse_all(previous):
+            if not self.worker.is_alive():
+                self.worker.start()
+            self.jobs.put((shard, key))
+
+    def _key(self, shard: str) -> str:
+        """What the shard's bundle is made from: its pages' content (a page rendered again
+        to the same bytes changes nothing), whether it holds the interface, Pagefind's
+        version."""
+        from importlib.metadata import version
+
+        from ..keys import digest
+
+        pages = [f"{name}={self.output.sha256(name)}" for name in self.shards.pages[shard]
+                 if name in self.output.files]
+        role = "primary" if shard == self.shards.primary else "merged"
+        return digest(["search", version("pagefind"), shard, role, *pages])
+
+    # -- the background thread ------------------------------------------------------
+    def _work(self) -> None:
         try:
-            outcome["count"] = asyncio.run(_index(site_folder, bundle))
-        except (OSError, AssertionError, RuntimeError) as exc:
-            outcome["error"] = exc
+            asyncio.run(self._index_all())
+        except BaseException as exc:  # noqa: BLE001 -- handed to the rendering thread
+            self.failure = exc
 
-    # Pagefind's API is asynchronous; its own thread keeps its event loop away from a
-    # caller that runs one (an editor, a notebook, a browser-driving test).
-    worker = threading.Thread(target=run, name="pagefind")
-    worker.start()
-    worker.join()
-    if "error" in outcome:
-        raise RolebookError("the search index could not be built "
-                            f"(Pagefind: {outcome['error']})") from outcome["error"]
-    count = outcome.get("count", 0)
-    if count == 0:
-        raise RolebookError("the search index is empty: no page carries data-pagefind-body")
-    return sorted(p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file())
+    async def _index_all(self) -> None:
+        from pagefind.service import PagefindService
+
+        service = await PagefindService().launch()
+        try:
+            while (job := await asyncio.to_thread(self.jobs.get)) is not None:
+                shard, key = job
+                self.done[shard] = (key, await self._index(service, shard))
+        finally:
+            await service.close()
+
+    async def _index(self, service, shard: str) -> list[str]:
+        """Index one shard's pages into ``pagefind/<shard>/``; the files kept, relative."""
+        # Pagefind indexes a folder, naming pages by their path in it: a folder of hard
+        # links to the shard's pages gives them their URLs in the site.
+        pages = self.scratch / shard
+        for name in self.shards.pages[shard]:
+            _link(self.output.staging / name, pages / name)
+        bundle = self.output.staging / BUNDLE / shard
+        index = await service.create_index({"keep_index_url": False})
+        result = await index.add_directory(str(pages))
+        if int(result.get("page_count", 0)) == 0:
+            raise RolebookError(f"the search index of {shard} is empty: "
+                                "no page carries data-pagefind-body")
+        await index.write_files(output_path=str(bundle))
+        shutil.rmtree(pages, ignore_errors=True)
+        if shard != self.shards.primary:
+            _drop_interface(bundle)
+        return sorted(p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file())
+
+    # -- waiting for it ---------------------------------------------------------------
+    def __enter__(self) -> "Indexer":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            self.jobs.put(None)  # stop after the shard in hand; the staging folder goes anyway
+            return
+        for shard, waiting in self.waiting.items():
+            if waiting:  # a page no renderer wrote: index what is there
+                waiting.clear()
+                self._ready(shard)
+        if self.worker.is_alive():
+            self.jobs.put(None)
+            self.worker.join()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+        if self.failure is not None:
+            raise _failure(self.failure)
+        for shard, (key, files) in self.done.items():
+            for name in files:
+                self.output.record(f"{BUNDLE}/{shard}/{name}", key)
 
 
-async def _index(site_folder: Path, bundle: Path) -> int:
-    from pagefind.index import PagefindIndex
+def _link(source: Path, link: Path) -> None:
+    link.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, link)
+    except OSError:
+        shutil.copy2(source, link)
 
-    # The context writes the bundle when it closes, to the configured output_path
-    # (without one, to ./pagefind of the working folder): so configure it, write once.
-    config = {"keep_index_url": False, "output_path": str(bundle)}
-    async with PagefindIndex(config=config) as index:
-        folders = ",".join(prefix.rstrip("/") for prefix in INDEXED)
-        result = await index.add_directory(str(site_folder), glob=f"{{{folders}}}/*/index.html")
-    return int(result.get("page_count", 0))
+
+def _drop_interface(bundle: Path) -> None:
+    for path in bundle.iterdir():
+        if path.is_file() and path.name.startswith(INTERFACE_ONLY) \
+                and path.name not in KEEP_IN_EVERY_BUNDLE:
+            path.unlink()
+
+
+def _failure(exc: BaseException) -> BaseException:
+    if isinstance(exc, RolebookError):
+        return exc
+    return RolebookError(f"the search index could not be built (Pagefind: {exc})")
+
