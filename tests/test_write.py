@@ -75,6 +75,16 @@ def test_reuse_only_with_the_same_key_and_untouched_file(tmp_path):
     assert output.written == ["a.pdf"]
 
 
+def test_a_file_changed_on_disk_to_the_same_size_is_not_reused(tmp_path):
+    site = tmp_path / "site"
+    publish(site, {"a.html": "AAAA", "b.html": "BBBB"}, {"a.html": "k", "b.html": "k"})
+    (site / "a.html").write_text("XXXX")           # same size, a new modification time
+    os.utime(site / "b.html", ns=(1, 1))          # touched, content as it was
+    output = publish(site, {"a.html": "AAAA", "b.html": "B2"}, {"a.html": "k", "b.html": "k"})
+    assert output.written == ["a.html"] and output.reused == ["b.html"]
+    assert (site / "a.html").read_text() == "AAAA" and (site / "b.html").read_text() == "BBBB"
+
+
 def test_a_damaged_manifest_means_a_full_rebuild(tmp_path):
     site = tmp_path / "site"
     publish(site, {"a.html": "A", "old.html": "stale"}, {"a.html": "k"})
