@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 SPLIT_ABOVE = 60              # roles; up to this every role is listed on the home page
 TOP_ROLES = 4                 # a large handbook's home page: roles shown per department...
 TOP_ROLES_TOTAL = 100         # ...and in all (fewer per department when there are many)
-HOME_ARTICLES = 12            # articles listed on the home page (all of them: articles/)
+HOME_ARTICLES = 30            # articles listed on the home page (all of them: articles/)
 DEPARTMENT_PAGE_ROLES = 100   # rows of a department page
 DEPARTMENTS_URL = "departments/"
 
