@@ -46,7 +46,7 @@ NARROW = Layout(width=360, label_width=10, right_pad=26, label_above=True)
 LABEL_LINE = 17    # height of a region name above its row (narrow layout)
 
 
-@dataclass
+@dataclass(slots=True)
 class Mark:
     kind: str            # "range" | "up_to" | "point"
     x: float
@@ -56,7 +56,7 @@ class Mark:
     label: str           # grade id drawn inside a wide enough bar ("" for none)
     title: str           # tooltip: region, grade, figure
     median_x: float | None = None
-    # Where the parts are drawn once the lane is known (``_place``):
+    # Where the parts are drawn once the lane is known:
     mid: float = 0.0           # the middle of the lane
     width: float = 0.0         # of a range's bar, at least 2 so that it stays visible
     label_x: float = 0.0       # the label: inside a bar, right of a cap or a dot
@@ -65,7 +65,7 @@ class Mark:
     median_bottom: float = 0.0
 
 
-@dataclass
+@dataclass(slots=True)
 class ChartRow:
     label: str
     y: float
@@ -105,21 +105,74 @@ class Chart:
 def salary_chart(table: SalaryTable, scale_max: float | None = None,
                  layout: Layout = WIDE) -> Chart:
     """The chart of one salary table; ``scale_max`` shares one axis between charts."""
+    return salary_charts(table, scale_max, (layout,))[0]
+
+
+def salary_charts(table: SalaryTable, scale_max: float | None = None,
+                  layouts: tuple[Layout, ...] = (WIDE, NARROW)) -> list[Chart]:
+    """The chart of one salary table in each of ``layouts`` (by default wide and narrow).
+    What each row shows and its tooltips are worked out once for all the layouts."""
     top, step = nice_axis(scale_max or table_max(table) or 1)
-    x0, x1 = layout.label_width, layout.width - layout.right_pad
-
-    def x(value: float) -> float:
-        return round(x0 + value / top * (x1 - x0), 1)
-
     colours = {g.id: f"g{i % (COLOURS - 1)}" for i, g in enumerate(table.grades)}
     legend = [(colours[g.id], grade_label(g)) for g in table.grades]
     if table.has_overall:
         legend.append((OVERALL, "В целом"))
+    figures = [_row_figures(source, table, colours) for source in table.rows]
+    return [_chart(table, figures, top, step, legend, layout) for layout in layouts]
+
+
+@dataclass(frozen=True, slots=True)
+class _Figure:
+    """A mark of a row before it is placed: where it starts and ends on the axis."""
+
+    kind: str
+    css: str
+    grade: str
+    title: str
+    low: float
+    high: float
+    median: float | None
+
+
+def _row_figures(source: SalaryRow, table: SalaryTable, colours: dict[str, str]) -> list[_Figure]:
+    """The marks of one row in drawing order: each grade's figure, then «в целом»."""
+    # The tooltip shows the band as the table does (a grade's figure, with its median).
+    texts = [f.text for f in source.grade_figures] or [None] * len(table.grades)
+    entries = [(g.id, colours[g.id], source.cells[g.id], text)
+               for g, text in zip(table.grades, texts)]
+    entries.append(("", OVERALL, source.overall, None))
+    result = []
+    for grade, css, band, text in entries:
+        if band is None:
+            continue
+        text = text if text is not None else band_text(band, table.currency)
+        kind = band_kind(band)
+        if kind == "range":
+            low, high = band.min, band.max
+        elif kind == "up_to":
+            low, high = 0, band.max
+        else:
+            low, high = band.value, band.value
+        result.append(_Figure(kind, css, grade, f"{source.label}: {_grade_name(grade)}{text}",
+                              low, high, band.median))
+    return result
+
+
+def _chart(table: SalaryTable, figures: list[list[_Figure]], top: float, step: float,
+           legend: list[tuple[str, str]], layout: Layout) -> Chart:
+    x0, x1 = layout.label_width, layout.width - layout.right_pad
+    span = x1 - x0
+
+    def x(value: float) -> float:
+        return round(x0 + value / top * span, 1)
+
     rows, y, kinds = [], 0.0, set()
-    for index, source in enumerate(table.rows):
-        row = _chart_row(source, table, colours, x, y, layout)
+    for index, (source, marks) in enumerate(zip(table.rows, figures)):
+        row = _chart_row(source, marks, table.currency, x, y, layout)
         row.striped = index % 2 == 1
-        kinds |= {m.kind for m in row.marks} | ({"median"} if row.median_x is not None else set())
+        kinds.update(m.kind for m in row.marks)
+        if row.median_x is not None:
+            kinds.add("median")
         rows.append(row)
         y += row.height
     ticks = [(x(i * step), short_amount(i * step)) for i in range(round(top / step) + 1)]
@@ -127,28 +180,22 @@ def salary_chart(table: SalaryTable, scale_max: float | None = None,
                  layout.label_above, tick_y=y + 17, missing_x=x0 + 6)
 
 
-def _chart_row(source: SalaryRow, table: SalaryTable, colours: dict[str, str], x, y: float,
+def _chart_row(source: SalaryRow, figures: list[_Figure], currency: str, x, y: float,
                layout: Layout) -> ChartRow:
     row = ChartRow(source.label, y, 0.0)
     top = y + (LABEL_LINE if layout.label_above else 0)
-    # The tooltip shows the band as the table does (a grade's figure, with its median).
-    texts = [f.text for f in source.grade_figures] or [None] * len(table.grades)
-    entries = [(g.id, colours[g.id], source.cells[g.id], text)
-               for g, text in zip(table.grades, texts)]
-    entries.append(("", OVERALL, source.overall, None))
     lanes: list[float] = []                  # right edge of each lane so far
-    for grade, css, band, text in entries:
-        if band is None:
-            continue
-        text = text if text is not None else band_text(band, table.currency)
-        mark = _mark(band, grade, css, x, f"{source.label}: {_grade_name(grade)}{text}")
-        left, right = _extent(mark)
-        lane = next((i for i, edge in enumerate(lanes) if edge <= left + 0.5), len(lanes))
-        if lane == len(lanes):
+    for figure in figures:
+        start, end = x(figure.low), x(figure.high)
+        left, right = _extent(figure.kind, start, end)
+        for lane, edge in enumerate(lanes):  # the first lane with room for it
+            if edge <= left + 0.5:
+                lanes[lane] = right
+                break
+        else:
+            lane = len(lanes)
             lanes.append(right)
-        lanes[lane] = right
-        _place(mark, top + ROW_PAD + lane * (LANE + LANE_GAP))
-        row.marks.append(mark)
+        row.marks.append(_mark(figure, start, end, x, top + ROW_PAD + lane * (LANE + LANE_GAP)))
     count = max(len(lanes), 1)
     row.height = top - y + 2 * ROW_PAD + count * LANE + (count - 1) * LANE_GAP
     if layout.label_above:
@@ -158,7 +205,7 @@ def _chart_row(source: SalaryRow, table: SalaryTable, colours: dict[str, str], x
     row.mid = top + ROW_PAD + LANE / 2
     if source.median is not None:
         row.median_x = x(source.median)
-        row.median_title = f"{source.label}: медиана {fmt.money(source.median, table.currency)}"
+        row.median_title = f"{source.label}: медиана {fmt.money(source.median, currency)}"
         row.median_top = row.mid - LANE / 2 - 4
         row.median_bottom = y + row.height - 3
         row.median_hit_x = row.median_x - 4
@@ -171,44 +218,30 @@ def _grade_name(grade: str) -> str:
     return f"грейд {grade}, " if grade else ""
 
 
-def _mark(band: "Band", grade: str, css: str, x, title: str) -> Mark:
-    kind = band_kind(band)
+def _mark(figure: _Figure, start: float, end: float, x, y: float) -> Mark:
+    """The mark of ``figure`` from ``start`` to ``end`` in the lane whose top is ``y``."""
+    kind, label = figure.kind, figure.grade
     if kind == "range":
-        mark = Mark(kind, x(band.min), x(band.max), 0, css, grade, title)
+        if end - start < 8 * max(len(label), 1) + 6:
+            label = ""  # too narrow to hold its label; the legend and tooltip name it
+        label_x = (start + end) / 2
     elif kind == "up_to":
-        mark = Mark(kind, x(0), x(band.max), 0, css, grade, title)
+        label_x = end + 6
     else:
-        mark = Mark(kind, x(band.value), x(band.value), 0, css, grade, title)
-    if band.median is not None:
-        mark.median_x = x(band.median)
-    if mark.kind == "range" and mark.x2 - mark.x < 8 * max(len(grade), 1) + 6:
-        mark.label = ""  # too narrow to hold its label; the legend and tooltip name it
-    return mark
+        label_x = start + 9
+    return Mark(kind, start, end, y, figure.css, label, figure.title,
+                None if figure.median is None else x(figure.median),
+                mid=y + LANE / 2, width=max(end - start, 2), label_x=label_x, cap_x=end - 2,
+                median_top=y - 2, median_bottom=y + LANE + 2)
 
 
-def _place(mark: Mark, y: float) -> None:
-    """Put ``mark`` into the lane whose top is ``y``."""
-    mark.y = y
-    mark.mid = y + LANE / 2
-    mark.width = max(mark.x2 - mark.x, 2)
-    if mark.kind == "range":
-        mark.label_x = (mark.x + mark.x2) / 2
-    elif mark.kind == "up_to":
-        mark.label_x = mark.x2 + 6
-    else:
-        mark.label_x = mark.x + 9
-    mark.cap_x = mark.x2 - 2
-    mark.median_top = y - 2
-    mark.median_bottom = y + LANE + 2
-
-
-def _extent(mark: Mark) -> tuple[float, float]:
+def _extent(kind: str, start: float, end: float) -> tuple[float, float]:
     """The horizontal space a mark takes, labels and dots included."""
-    if mark.kind == "point":
-        return mark.x - POINT_R - 14, mark.x + POINT_R + 14
-    if mark.kind == "up_to":
-        return mark.x, mark.x2 + POINT_R + 14
-    return mark.x, mark.x2
+    if kind == "point":
+        return start - POINT_R - 14, start + POINT_R + 14
+    if kind == "up_to":
+        return start, end + POINT_R + 14
+    return start, end
 
 
 def table_max(table: SalaryTable) -> float:

@@ -47,8 +47,7 @@ def role_context(site: "Site", entry: "RoleEntry") -> dict:
         "category": views.CATEGORY_LABELS[role.category],
         "pdf": views.pdf_url(role.id),
         "pay": views.pay_summary(catalog, role),
-        "salary": [{"table": t, "chart": chart.salary_chart(t, scale),
-                    "narrow": chart.salary_chart(t, scale, chart.NARROW)} for t in tables],
+        "salary": [_salary_item(t, scale) for t in tables],
         "salary_source": views.source_titles(catalog, [role.salary.source]) if role.salary else [],
         "sources": views.source_titles(catalog, role.sources),
         "career": views.career(catalog, role),
@@ -59,3 +58,9 @@ def role_context(site: "Site", entry: "RoleEntry") -> dict:
                      for p in catalog.pages if role.id in p.page.roles],
         "jsonld": jsonld.script_json(jsonld.occupation(catalog, role)),
     }
+
+
+def _salary_item(table: "views.SalaryTable", scale: float | None) -> dict:
+    """A salary table with its chart, wide and narrow, on the role's common scale."""
+    wide, narrow = chart.salary_charts(table, scale)
+    return {"table": table, "chart": wide, "narrow": narrow}

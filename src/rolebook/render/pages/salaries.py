@@ -295,8 +295,11 @@ def chart_list(catalog: "Catalog", role: "Role") -> list[dict]:
     """A chart per segment of the role, all on the role's own scale, wide and for phones."""
     tables = salary_tables(catalog, role)
     top = max((charts.table_max(t) for t in tables), default=0) or None
-    return [{"segment": t.segment, "wide": charts.salary_chart(t, top),
-             "narrow": charts.salary_chart(t, top, charts.NARROW)} for t in tables]
+    result = []
+    for table in tables:
+        wide, narrow = charts.salary_charts(table, top)
+        result.append({"segment": table.segment, "wide": wide, "narrow": narrow})
+    return result
 
 
 def filter_options(catalog: "Catalog", roles: list["Role"]) -> dict:
