@@ -94,6 +94,11 @@ def size_table(size: dict) -> list[str]:
     rows.append("| largest HTML page | " + " | ".join(
         f"{out[n]['largest_html'][0]['bytes'] / MB:.2f} MB" if out.get(n) and out[n]["largest_html"] else "—"
         for n, _ in TOOLS) + " | |")
+    alone = stat(runs.get("pagefind", {}).get("rolebook"))
+    if alone:
+        rows.append("| of rolebook's cold build: the search index alone (Pagefind's command line "
+                    f"on the same pages; wall / CPU) | {seconds(alone['median'])} / "
+                    f"{seconds(alone.get('cpu'))} | — | — | |")
     return head + rows
 
 

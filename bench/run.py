@@ -82,9 +82,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         help="runs of each measurement per tool (default: 3 up to 1,000 roles, 1 above)")
     parser.add_argument("--tools", default="rolebook,hugo,mkdocs",
                         type=lambda s: [t for t in s.split(",") if t])
-    parser.add_argument("--only", default="cold,noop,role,template", type=lambda s: set(s.split(",")),
-                        help="measurements to run (default: all of cold,noop,role,template; "
-                             "the others need cold)")
+    parser.add_argument("--only", default="cold,pagefind,noop,role,template",
+                        type=lambda s: set(s.split(",")),
+                        help="measurements to run (default: all of cold,pagefind,noop,role,"
+                             "template; the others need cold)")
     parser.add_argument("--template", default="html/role.html",
                         help="theme template that the rolebook override extends (default: html/role.html)")
     parser.add_argument("--pdf-sizes", default="100", type=_ints,
@@ -221,6 +222,8 @@ def measure_all(size: SizeDir, tools: list, rolebook, template_ok: bool, reps: i
     n, marker, runs = size.roles, size.info["marker"], result["runs"]
     runs["cold"] = alternate(f"{n}: cold build", tools, reps, lambda t: t.cold(), args)
     result["outputs"] = {t.name: outputs(size.out(t.name)) for t in tools}
+    if rolebook is not None and "pagefind" in args.only:
+        runs["pagefind"] = {"rolebook": [search_index_alone(size, rolebook, args)]}
     built = [t for t in tools if any(r["ok"] for r in runs["cold"][t.name])]
     for t in tools:
         if t not in built:
@@ -237,6 +240,17 @@ def measure_all(size: SizeDir, tools: list, rolebook, template_ok: bool, reps: i
                                      prepare=lambda t, k: edit_template(t, k + 1))
     if rolebook is not None and n in args.pdf_sizes and rolebook in built:
         result["pdf"] = measure_pdfs(size, rolebook, args)
+
+
+def search_index_alone(size: SizeDir, rolebook: Rolebook, args: argparse.Namespace) -> dict:
+    """Pagefind's command line indexing the pages of rolebook's cold build that rolebook
+    indexes (role pages, articles): the part of the cold build neither Hugo nor MkDocs does."""
+    bundle = size.cache("pagefind-alone")
+    shutil.rmtree(bundle, ignore_errors=True)
+    command = [sys.executable, "-m", "pagefind", "--site", str(size.out(rolebook.name)),
+               "--glob", "{roles,articles}/*/index.html", "--output-path", str(bundle), "--quiet"]
+    return timed(f"{size.roles}: Pagefind alone on rolebook's pages", command, dict(os.environ),
+                 args.timeout)
 
 
 def measure_pdfs(size: SizeDir, rolebook: Rolebook, args: argparse.Namespace) -> dict:
