@@ -213,9 +213,13 @@ def role_groups(catalog: "Catalog", role: "Role", base: str | None, scale: float
         own = [b for b in bands if b.segment == segment_id]
         group = Group(role, catalog.segments.get(segment_id) if segment_id else None)
         group.lines = segment_lines(catalog, role, own, base)
+        wholes: dict[str | None, "Band"] = {}  # region -> its first figure without a grade
+        for band in own:
+            if band.grade is None:
+                wholes.setdefault(band.region, band)
         for order, line in enumerate(group.lines):
             line.order = order
-            line.bar = bar(line.band, _region_median(own, line), scale)
+            line.bar = bar(line.band, _region_median(wholes, line), scale)
         groups.append(group)
     return groups
 
@@ -256,11 +260,11 @@ def _ordered(ids: set, order: list) -> list:
     return ([None] if None in ids else []) + known + rest
 
 
-def _region_median(bands: list["Band"], line: Line) -> int | None:
+def _region_median(wholes: dict[str | None, "Band"], line: Line) -> int | None:
+    """The line's own median, else that of its region's figure without a grade."""
     if line.band is not None and line.band.median is not None:
         return line.band.median
-    region = line.region.id if line.region else None
-    whole = next((b for b in bands if b.region == region and b.grade is None), None)
+    whole = wholes.get(line.region.id if line.region else None)
     return whole.median if whole is not None else None
 
 
