@@ -81,8 +81,7 @@ def salaries_csv(catalog: "Catalog") -> bytes:
         role = entry.role
         if role.salary is None:
             continue
-        for band in role.salary.bands:
-            writer.writerow([_cell(v) for v in band_row(catalog, role, band)])
+        writer.writerows(_cells(band_row(catalog, role, band)) for band in role.salary.bands)
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -99,10 +98,10 @@ def band_row(catalog: "Catalog", role: "Role", band: "Band") -> list:
             salary.as_of.isoformat() if salary.as_of else None, band.note]
 
 
-def _cell(value) -> str | int | float:
-    """Missing -> empty cell; text a spreadsheet would run as a formula -> quoted."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+def _cells(values: list) -> list[str | int | float]:
+    """Missing -> empty cell; text a spreadsheet would run as a formula -> quoted.
+    (One expression, not a function per cell: a large handbook has millions of cells.)"""
+    return ["" if value is None
+            else "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START)
+            else value
+            for value in values]
