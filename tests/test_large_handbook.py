@@ -96,9 +96,18 @@ def test_comparison_picker_loads_roles_by_department(large):
         for key, _ in pages:
             assert role_id in key.split("--")
             assert (large / "compare" / key / "index.html").is_file()
+    # Without JavaScript: the department's pages list the same roles, a page at a time.
+    listed = []
+    for page in sorted(large.glob("compare/departments/sales/**/index.html")):
+        roles = re.findall(r'<dt><a href="(?:\.\./)*roles/([a-z0-9-]+)/"', page.read_text("utf-8"))
+        assert 0 < len(roles) <= SMALL_PAGE
+        listed += roles
+    assert sorted(listed) == sorted(role_id for role_id, _, _ in data["roles"])
 
 
 def test_no_listing_page_would_pass_a_megabyte_at_10000_roles(large):
+    import json
+
     from rolebook.render.pages import home, orgchart
 
     per_department = TARGET_ROLES / 20
@@ -118,7 +127,11 @@ def test_no_listing_page_would_pass_a_megabyte_at_10000_roles(large):
         members = len(re.findall(r'<li><a href="(?:\.\./)*roles/[a-z0-9-]+/"[^>]*>[^<]*</a>:', html))
         size = page.stat().st_size
         assert size / members * orgchart.DEPARTMENT_PAGE_ROLES < MEGABYTE, page
-    # A department's comparisons: one entry per role of the department.
-    for page in large.glob("compare/departments/*/index.html"):
+    # A department's comparisons: an entry per role, a page of them at the real limit.
+    for page in large.glob("compare/departments/**/index.html"):
         roles = len(re.findall(r"<dt>", page.read_text(encoding="utf-8")))
-        assert page.stat().st_size / roles * per_department < MEGABYTE, page
+        assert page.stat().st_size / roles * home.DEPARTMENT_PAGE_ROLES < MEGABYTE, page
+    # The picker's file of a department: every role of the department, fetched on demand.
+    for data in large.glob("compare/departments/*.json"):
+        roles = len(json.loads(data.read_text(encoding="utf-8"))["roles"])
+        assert data.stat().st_size / roles * per_department < MEGABYTE, data

@@ -134,9 +134,11 @@ def department_groups(catalog: "Catalog", keys: list[str], titles: dict[str, str
 
 
 def department_files(site: "Site", group: dict) -> None:
-    """Write a department's page of comparisons and the same list as JSON for the picker:
+    """Write a department's pages of comparisons (``DEPARTMENT_PAGE_ROLES`` roles a page)
+    and the same list as JSON for the picker:
     {"roles": [[id, title, [[key, title of the other roles], ...]], ...]}."""
     from ..keys import digest
+    from .home import DEPARTMENT_PAGE_ROLES as size
 
     data = {"roles": [[r["id"], r["title"], [[p["key"], p["title"]] for p in r["pages"]]]
                       for r in group["roles"]]}
@@ -144,9 +146,14 @@ def department_files(site: "Site", group: dict) -> None:
     key = digest(["compare-department", site.common_key, group["department"].id, text])
     if not site.output.reuse(group["data"], key):
         site.output.put(group["data"], text, key)
-    if not site.reuse(group["url"], key):
-        site.page(group["url"], "html/compare-department.html", key=key, group=group,
-                  nav_current=URL)
+    chunks = [group["roles"][i:i + size] for i in range(0, len(group["roles"]), size)]
+    pages = [{"number": n, "url": group["url"] + (f"{n}/" if n > 1 else "")}
+             for n in range(1, len(chunks) + 1)]
+    for page, chunk in zip(pages, chunks):
+        page_key = digest([key, str(page["number"]), str(size)])
+        if not site.reuse(page["url"], page_key):
+            site.page(page["url"], "html/compare-department.html", key=page_key, group=group,
+                      roles=chunk, pages=pages, number=page["number"], nav_current=URL)
 
 
 def _page_key(site: "Site", key: str, shown: list[str], declared: set[str],
