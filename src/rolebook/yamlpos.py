@@ -8,6 +8,13 @@ lets YAML compose the node tree (cheap: an alias is the same node again) and
 then builds the data itself: it refuses aliases, merge keys and duplicate
 keys, and records the line and column of every value under its path
 (``("salary", "bands", 3, "min")``).
+
+Positions are wanted only when something is wrong, so ``parse`` first reads a
+text the quick way, from YAML's events and without positions; anything out
+of the ordinary (an anchor, a tag, a duplicate key, a syntax error) sends the
+text to the exact reading, which gives the positions and words every problem
+message is made of. Both readings refuse and accept the same texts and build
+the same data.
 """
 
 from __future__ import annotations
@@ -23,7 +30,8 @@ Path_ = tuple[str | int, ...]
 
 @dataclass
 class Located:
-    """Data parsed from one YAML text, with the position of every value."""
+    """Data parsed from one YAML text, with the position of every value (``positions``
+    is empty when the text was read without them)."""
 
     data: Any
     positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
@@ -54,8 +62,16 @@ def _pos(mark: yaml.Mark | None) -> tuple[int, int]:
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def parse(text: str) -> Located:
-    """Parse one YAML document; raise ``YamlProblem`` with a position on failure."""
+def parse(text: str, positions: bool = False) -> Located:
+    """Parse one YAML document; raise ``YamlProblem`` with a position on failure.
+
+    With ``positions``, the result holds the position of every value.
+    """
+    if not positions:
+        try:
+            return Located(_read_quickly(text))
+        except Exception:  # noqa: BLE001 - the exact reading decides, and words the problem
+            pass
     try:
         loader = _Loader(text)
     except yaml.reader.ReaderError as exc:
@@ -77,6 +93,172 @@ def parse(text: str) -> Located:
         raise _reader_problem(text, exc) from None
     finally:
         loader.dispose()
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+# The scalar tags the quick reading constructs; any other goes to the exact reading.
+_QUICK_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("int", "float", "bool", "null",
+                                                        "timestamp")}
+_NO_KEY = object()  # a mapping waiting for its next key, not for a value
+
+
+class _Unusual(Exception):
+    """Something the quick reading leaves to the exact one."""
+
+
+def _read_quickly(text: str) -> Any:
+    """The data of a plain YAML document, built from libyaml's events in one loop.
+
+    Raises ``_Unusual`` (or YAML's own error) at anything a handbook file refuses or that
+    needs a closer look: anchors, aliases, tags, merge keys, keys that are not words,
+    duplicate keys, deep nesting, a second document, a value its constructor rejects.
+    """
+    loader = _Loader(text)
+    try:
+        get, implicit = loader.get_event, loader.yaml_implicit_resolvers
+        constructors = loader.yaml_constructors
+        get()  # the stream's start
+        if type(get()) is yaml.StreamEndEvent:
+            return None
+        root: list = []
+        stack: list = [root]  # the open collections, innermost last
+        keys: list = [None]   # per open collection: a mapping's key awaiting its value
+        while True:
+            event = get()
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                if event.anchor is not None:
+                    raise _Unusual
+                value, tag = event.value, event.tag
+                if tag is None or tag == "!":
+                    tag = _STR_TAG
+                    if event.implicit[0]:  # a plain scalar: YAML 1.1 reads 1, yes, 2025-01-01
+                        for candidate, pattern in implicit.get(value[:1], ()):
+                            if pattern.match(value):
+                                tag = candidate
+                                break
+                if tag != _STR_TAG:
+                    if tag not in _QUICK_TAGS:
+                        raise _Unusual
+                    value = constructors[tag](loader, yaml.ScalarNode(
+                        tag, value, event.start_mark, event.end_mark))
+                container = None
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                tag = event.tag
+                if event.anchor is not None or len(stack) > MAX_DEPTH or (
+                        tag is not None and tag != "!" and tag not in _PLAIN_TAGS):
+                    raise _Unusual
+                value = container = {} if kind is yaml.MappingStartEvent else []
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                stack.pop()
+                keys.pop()
+                continue
+            elif kind is yaml.DocumentEndEvent:
+                break
+            else:  # an alias
+                raise _Unusual
+            parent = stack[-1]
+            if type(parent) is dict:
+                key = keys[-1]
+                if key is _NO_KEY:  # this value is a key
+                    if container is not None or tag == _MERGE_TAG or type(value) not in (str, int):
+                        raise _Unusual
+                    key = str(value)
+                    if key in parent:
+                        raise _Unusual
+                    keys[-1] = key
+                    continue
+                parent[key] = value
+                keys[-1] = _NO_KEY
+            else:
+                parent.append(value)
+            if container is not None:
+                stack.append(container)
+                keys.append(_NO_KEY)
+        if type(get()) is not yaml.StreamEndEvent:
+            raise _Unusual  # a second document
+        return root[0]
+    finally:
+        loader.dispose()
+
+
+def position(text: str, path: Path_) -> tuple[int, int]:
+    """Where the value at ``path`` of a text that parses sits (or its nearest ancestor):
+    ``parse(text, positions=True).position(path)``, reading only as far as the value."""
+    path = tuple(path)
+    best, best_path = (1, 1), None
+    for found, place in _places(text):
+        if found == path[: len(found)]:  # the value or one of its ancestors
+            best, best_path = place, found
+            if len(found) == len(path):
+                break
+        elif best_path is not None and found[: len(best_path)] != best_path:
+            break  # past the block of the nearest ancestor: the value is not in the text
+    return best
+
+
+def _places(text: str):
+    """(path, position) of every value of a parsing text in the order of the text, with
+    the positions of ``parse(text, positions=True)`` (a nested block: where its key is)."""
+    loader = _Loader(text)
+    try:
+        get, implicit, constructors = loader.get_event, loader.yaml_implicit_resolvers, \
+            loader.yaml_constructors
+        path: list = []
+        keys: list = []  # per open collection: None for a list, else the key awaiting a value
+        counts: list = []  # per open list: the index of its next item
+        key_place = None
+        while True:
+            event = get()
+            kind = type(event)
+            if kind in (yaml.MappingEndEvent, yaml.SequenceEndEvent):
+                keys.pop()
+                counts.pop()
+                if path:
+                    path.pop()
+                continue
+            if kind in (yaml.StreamEndEvent, yaml.DocumentEndEvent):
+                return
+            if kind not in (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent):
+                continue
+            collection = kind is not yaml.ScalarEvent
+            place = _pos(event.start_mark)
+            if keys and keys[-1] is _NO_KEY:  # this scalar is a key of the open mapping
+                keys[-1] = _key(loader, event, implicit, constructors)
+                key_place = place
+                continue
+            if keys and keys[-1] is not None:  # the value of a mapping's key
+                step, keys[-1] = keys[-1], _NO_KEY
+                yield (*path, step), key_place if collection else place
+            elif keys:  # an item of a list
+                step = counts[-1]
+                counts[-1] += 1
+                yield (*path, step), place
+            else:
+                step = None
+                yield (), place
+            if collection:
+                if step is not None:
+                    path.append(step)
+                keys.append(_NO_KEY if kind is yaml.MappingStartEvent else None)
+                counts.append(0)
+    finally:
+        loader.dispose()
+
+
+def _key(loader, event, implicit, constructors) -> str:
+    """A mapping key as the exact reading makes it (``1:`` is the key "1")."""
+    value, tag = event.value, event.tag
+    if tag is None or tag == "!":
+        tag = _STR_TAG
+        if event.implicit[0]:
+            tag = next((t for t, pattern in implicit.get(value[:1], ()) if pattern.match(value)),
+                       _STR_TAG)
+    if tag == _STR_TAG:
+        return value
+    return str(constructors[tag](loader, yaml.ScalarNode(tag, value, event.start_mark,
+                                                         event.end_mark)))
 
 
 # Handbook data nests a few levels; libyaml composes recursively and crashes the
