@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from typing import Annotated, Literal
 
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints,
-                      model_validator)
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict as Exact,
+                      StringConstraints, model_validator)
+from pydantic.dataclasses import dataclass
 
 
 class Strict(BaseModel):
@@ -33,9 +35,9 @@ def _number_as_id(value):
 
 
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=60),
+Id = Annotated[str, Exact(), StringConstraints(pattern=ID_PATTERN, max_length=60),
                Field(description="Латиница в нижнем регистре, цифры и дефисы: key-account-manager")]
-GradeId = Annotated[str, BeforeValidator(_number_as_id),
+GradeId = Annotated[str, Exact(), BeforeValidator(_number_as_id),
                     StringConstraints(pattern=r"^[A-Za-z0-9]+$", max_length=10),
                     Field(description="Обозначение грейда или уровня: I, II, 1, 2, junior")]
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -50,12 +52,12 @@ def _no_control_characters(value: str) -> str:
     return value
 
 
-Text = Annotated[str, StringConstraints(min_length=1, max_length=2000),
+Text = Annotated[str, Exact(), StringConstraints(min_length=1, max_length=2000),
                  AfterValidator(_no_control_characters)]
 Markdown = Annotated[str, StringConstraints(min_length=1, max_length=50_000),
                      AfterValidator(_no_control_characters),
                      Field(json_schema_extra={"contentMediaType": "text/markdown"})]
-Amount = Annotated[int, Field(ge=1, le=10_000_000, description="Сумма в валюте зарплаты")]
+Amount = Annotated[int, Exact(), Field(ge=1, le=10_000_000, description="Сумма в валюте зарплаты")]
 Percent = Annotated[float, BeforeValidator(lambda v: float(v) if type(v) is int else v),
                     Field(ge=0, le=1000)]
 Items = Annotated[list[Text], Field(default_factory=list)]
@@ -229,12 +231,21 @@ class Grade(Strict):
     requirement: Text | None = None
 
 
-class Band(Strict):
+# A handbook holds some hundred salary bands per role: a band is a slotted dataclass (about
+# a tenth of a model's memory: no __dict__, no set of fields given), its ids are interned.
+# Dictionaries are accepted as input, so strictness is set on each field, not the class.
+_LEAF = ConfigDict(extra="forbid", str_strip_whitespace=True)
+_Interned = AfterValidator(sys.intern)
+
+
+@dataclass(config=_LEAF, frozen=True, slots=True)
+class Band:
     """One salary figure of the source: a range, an «up to», a point or a median."""
 
-    region: Id | None = Field(None, description="Регион; пусто — в целом по рынку")
-    segment: Id | None = None
-    grade: GradeId | None = Field(None, description="Грейд; пусто — регион и сегмент в целом")
+    region: Annotated[Id, _Interned] | None = Field(None, description="Регион; пусто — в целом по рынку")
+    segment: Annotated[Id, _Interned] | None = None
+    grade: Annotated[GradeId, _Interned] | None = Field(
+        None, description="Грейд; пусто — регион и сегмент в целом")
     min: Amount | None = None
     max: Amount | None = None
     median: Amount | None = None
@@ -254,6 +265,11 @@ class Band(Strict):
                              "leave a missing band out and it shows as «нет данных»")
         return self
 
+    def __reduce__(self):
+        # Pickled as its values (the model cache): restoring a frozen slotted dataclass the
+        # default way costs a Python call per field.
+        return _band, tuple(getattr(self, name) for name in _BAND_FIELDS)
+
     @property
     def kind(self) -> Literal["range", "up_to", "point"]:
         if self.min is not None:
@@ -261,6 +277,24 @@ class Band(Strict):
         if self.max is not None:
             return "up_to"
         return "point"
+
+
+_BAND_FIELDS = ("region", "segment", "grade", "min", "max", "median", "value", "note")
+
+
+def _band(region, segment, grade, min_, max_, median, value, note, _set=object.__setattr__) -> Band:
+    """A band from values validated before (``Band.__reduce__``); written out field by field,
+    as the cache restores some hundred bands per role."""
+    band = object.__new__(Band)
+    _set(band, "region", region)
+    _set(band, "segment", segment)
+    _set(band, "grade", grade)
+    _set(band, "min", min_)
+    _set(band, "max", max_)
+    _set(band, "median", median)
+    _set(band, "value", value)
+    _set(band, "note", note)
+    return band
 
 
 class Salary(Strict):

@@ -33,7 +33,7 @@ def validate(document: Document, cls: type[M], problems: list[Problem],
     try:
         return cls.model_validate(data)
     except ValidationError as exc:
-        errors = exc.errors(include_url=False)
+        errors = [_as_model_error(error) for error in exc.errors(include_url=False)]
         misspelt = {error["loc"][:-1] + (hint,) for error in errors
                     if error["type"] == "extra_forbidden"
                     for hint in [_closest(cls, error["loc"])] if hint}
@@ -44,8 +44,20 @@ def validate(document: Document, cls: type[M], problems: list[Problem],
         return None
 
 
+# A dataclass (model.Band) words some errors differently from a model; they mean the same.
+_DATACLASS_ERRORS = {"dataclass_type": "model_type", "unexpected_keyword_argument": "extra_forbidden",
+                     "missing_keyword_argument": "missing"}
+
+
+def _as_model_error(error: dict) -> dict:
+    """A pydantic error as a model (not a dataclass) reports it."""
+    kind = _DATACLASS_ERRORS.get(error["type"])
+    return error if kind is None else {**error, "type": kind}
+
+
 def describe(error: dict, cls: type[BaseModel]) -> str:
     """A pydantic error as a sentence that names the field and says what to do."""
+    error = _as_model_error(error)
     loc = error["loc"]
     where = dotted(loc)
     kind = error["type"]
@@ -119,7 +131,7 @@ def _required(cls: type[BaseModel], loc: tuple) -> bool:
     """Is the field at ``loc`` required (a list item is not: it can be deleted)?"""
     if not loc or isinstance(loc[-1], int):
         return False
-    fields = getattr(_model_at(cls, loc[:-1]), "model_fields", {})
+    fields = _fields_of(_model_at(cls, loc[:-1]))
     return loc[-1] in fields and fields[loc[-1]].is_required()
 
 
@@ -146,7 +158,12 @@ def _closest(cls: type[BaseModel], loc: tuple) -> str | None:
 
 
 def _fields_at(cls: Any, loc: tuple) -> list[str]:
-    return list(getattr(_model_at(cls, loc), "model_fields", {}))
+    return list(_fields_of(_model_at(cls, loc)))
+
+
+def _fields_of(cls: Any) -> dict:
+    """The fields of a model or of a pydantic dataclass (empty for anything else)."""
+    return getattr(cls, "model_fields", None) or getattr(cls, "__pydantic_fields__", None) or {}
 
 
 def _model_at(cls: Any, loc: tuple) -> Any:
@@ -154,7 +171,7 @@ def _model_at(cls: Any, loc: tuple) -> Any:
     for part in loc:
         if isinstance(part, int) or _is_union_tag(str(part)):
             continue
-        fields = getattr(cls, "model_fields", {})
+        fields = _fields_of(cls)
         if part not in fields:
             return None
         cls = _model_in(fields[part].annotation)
@@ -163,7 +180,8 @@ def _model_at(cls: Any, loc: tuple) -> Any:
 
 def _model_in(annotation: Any) -> Any:
     """The pydantic class inside list[X] | None and similar wrappers."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+    if isinstance(annotation, type) and (issubclass(annotation, BaseModel)
+                                         or hasattr(annotation, "__pydantic_fields__")):
         return annotation
     for arg in typing.get_args(annotation):
         found = _model_in(arg)
