@@ -1,5 +1,6 @@
-"""The parse cache: an unchanged file is read from the cache, and a damaged cache
-never changes what a handbook loads as."""
+"""The model cache: an unchanged file is neither parsed nor validated again, a damaged
+cache never changes what a handbook checks as, and problems found with cached models
+are reported at the same place as without them."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ import shutil
 from pathlib import Path, PurePosixPath
 
 import pytest
+import yaml
 
 import rolebook
-from rolebook.load import load
 from rolebook.parsecache import FOLDER
 
 MINIMAL = Path(__file__).parent / "fixtures" / "minimal"
@@ -22,42 +23,52 @@ def handbook(tmp_path) -> Path:
     return tmp_path / "handbook"
 
 
-def loaded(root: Path) -> dict:
-    """Every document's data and positions, by file name."""
-    sources = load(root)
-    documents = [sources.handbook, sources.regions, *sources.roles, *sources.pages]
-    return {d.name: (d.data, d.located.positions) for d in documents if d is not None}
+def models(root: Path) -> dict:
+    """Every file's validated model, by file name."""
+    catalog = rolebook.check(root)
+    found = {"handbook": catalog.handbook}
+    found |= {entry.document.name: entry.role for entry in catalog.roles.values()}
+    return found
 
 
 def cache_files(root: Path) -> list[Path]:
     return sorted((root / FOLDER).glob("*.pickle"))
 
 
-def test_second_load_reads_the_cache_and_gets_the_same_data(handbook, monkeypatch):
-    first = loaded(handbook)
-    assert len(cache_files(handbook)) == len(first)
-
-    def no_parsing(text):
-        raise AssertionError("parsed although the cache holds this text")
-
-    monkeypatch.setattr("rolebook.yamlpos.parse", no_parsing)
-    assert loaded(handbook) == first
+def problems(root: Path) -> list[str]:
+    with pytest.raises(rolebook.ContentError) as error:
+        rolebook.check(root)
+    return [str(problem) for problem in error.value.problems]
 
 
-def test_changed_file_is_parsed_again_and_its_old_entry_dropped(handbook):
-    loaded(handbook)
+def test_second_check_reads_the_cache_and_gets_the_same_models(handbook, monkeypatch):
+    first = models(handbook)
+    assert len(cache_files(handbook)) == 4  # handbook, regions and two roles
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("parsed or validated although the cache holds this file")
+
+    monkeypatch.setattr("rolebook.yamlpos.parse", no_reading)
+    monkeypatch.setattr("rolebook.resolve.validate", no_reading)
+    second = models(handbook)
+    assert second == first
+    assert second["content/roles/worker.yaml"].salary.bands[1].kind == "range"
+
+
+def test_changed_file_is_validated_again_and_its_old_entry_dropped(handbook):
+    models(handbook)
     before = set(cache_files(handbook))
     worker = handbook / "content" / "roles" / "worker.yaml"
     worker.write_text(worker.read_text(encoding="utf-8").replace("min: 28000", "min: 29000"),
                       encoding="utf-8")
-    assert "29000" in repr(loaded(handbook)["content/roles/worker.yaml"][0])
+    assert models(handbook)["content/roles/worker.yaml"].salary.bands[1].min == 29000
     after = set(cache_files(handbook))
     assert len(after) == len(before) and len(after - before) == 1
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "foreign class", "swapped"])
-def test_damaged_cache_falls_back_to_parsing(handbook, damage):
-    expected = loaded(handbook)
+def test_damaged_cache_falls_back_to_validating(handbook, damage):
+    expected = models(handbook)
     files = cache_files(handbook)
     if damage == "garbage":
         for path in files:
@@ -65,29 +76,58 @@ def test_damaged_cache_falls_back_to_parsing(handbook, damage):
     elif damage == "truncated":
         for path in files:
             path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
-    elif damage == "foreign class":  # a pickle that would build something not plain data
+    elif damage == "foreign class":  # a pickle that would build something not of the model
         for path in files:
-            path.write_bytes(pickle.dumps({"format": 1, "key": path.stem,
-                                           "data": PurePosixPath("/etc"), "positions": {}}))
-    else:  # valid entries under each other's names
+            path.write_bytes(pickle.dumps({"format": 2, "key": path.stem,
+                                           "model": PurePosixPath("/etc")}))
+    else:  # valid entries under each other's names (a role's under the handbook's key...)
         contents = [path.read_bytes() for path in files]
         for path, content in zip(files, contents[1:] + contents[:1]):
             path.write_bytes(content)
-    assert loaded(handbook) == expected
-    assert loaded(handbook) == expected  # and the entries were written again, correctly
-    catalog = rolebook.check(handbook)
-    assert set(catalog.roles) == {"boss", "worker"}
+    assert models(handbook) == expected
+    assert models(handbook) == expected  # and the entries were written again, correctly
+    assert set(cache_files(handbook)) == set(files)
 
 
 def test_yaml_errors_are_not_cached(handbook):
-    loaded(handbook)
+    models(handbook)
     worker = handbook / "content" / "roles" / "worker.yaml"
     worker.write_text(worker.read_text(encoding="utf-8") + "\nduties: [unclosed\n",
                       encoding="utf-8")
     for _ in range(2):
         with pytest.raises(rolebook.ContentError) as error:
             rolebook.check(handbook)
-        assert any(p.file.endswith("worker.yaml") and p.line > 1 for p in error.value.problems)
+        assert [(p.file, p.line > 1) for p in error.value.problems] == [
+            ("content/roles/worker.yaml", True)]
+    assert len(cache_files(handbook)) == 3
+
+
+def test_invalid_files_are_not_cached_and_reported_every_time(handbook):
+    worker = handbook / "content" / "roles" / "worker.yaml"
+    worker.write_text(worker.read_text(encoding="utf-8").replace("max: 36000", "max: 3600"),
+                      encoding="utf-8")
+    first = problems(handbook)
+    assert first == problems(handbook)
+    assert any("worker.yaml:18:" in line and "greater than max" in line for line in first)
+    assert len(cache_files(handbook)) == 3
+
+
+def test_problems_found_with_cached_models_are_at_their_place(handbook):
+    models(handbook)  # both roles are in the cache now
+    (handbook / "content" / "roles" / "boss.yaml").unlink()
+    cached = problems(handbook)
+    shutil.rmtree(handbook / ".rolebook-cache")
+    assert cached == problems(handbook)
+    assert any(line.startswith("content/roles/worker.yaml:8:") for line in cached)
+
+
+def test_data_is_read_again_after_the_model_is_built(handbook):
+    catalog = rolebook.check(handbook)
+    document = catalog.roles["worker"].document
+    text = (handbook / "content" / "roles" / "worker.yaml").read_text(encoding="utf-8")
+    assert document.data == yaml.safe_load(text)
+    assert document.located.positions[("salary", "bands", 1, "min")] == (18, 57)
+    assert document.position(("salary", "bands", 1, "min")) == (18, 57)
 
 
 def titles(catalog) -> dict:

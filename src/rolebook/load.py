@@ -1,11 +1,12 @@
-"""Stage 1, load: a handbook folder in, its source documents with positions out.
+"""Stage 1, load: a handbook folder in, its source documents out.
 
 Reads ``content/handbook.yaml``, ``content/regions.yaml``,
 ``content/roles/*.yaml`` and ``content/pages/*.md`` (Markdown with a YAML
 front matter block). Nothing is interpreted here beyond YAML itself: the
-result is plain data plus the line and column of every value, so that the
-model stage can report its errors at ``file:line:col``. Every unreadable file
-becomes a ``Problem``; loading goes on so that all of them are reported.
+result is plain data, or the model validated from the same text by an earlier
+build (``parsecache``). Where a value sits is read again from the file when a
+problem is reported at ``file:line:col``. Every unreadable file becomes a
+``Problem``; loading goes on so that all of them are reported.
 """
 
 from __future__ import annotations
@@ -18,27 +19,70 @@ from typing import Any
 
 from . import yamlpos
 from .errors import ContentError, Problem, display_path
-from .parsecache import ParseCache
+from .model import Handbook, Page, Regions, Role
+from .parsecache import ModelCache
 
 MAX_FILE_BYTES = 1_000_000
 CONTENT = "content"
 
 
-@dataclass
-class Document:
-    """One source file: its data, where each value sits, and its digest."""
+_RELEASED = object()  # the data of a document whose model is built (``Document.release``)
 
-    path: Path
-    name: str  # as shown in messages: relative to the handbook folder
-    data: Any
-    located: yamlpos.Located
-    digest: str
-    body: str = ""  # the Markdown after the front matter (pages only)
-    body_line: int = 1  # line of the body's first line in the file
+
+class Document:
+    """One source file: its name and digest, and its data until the model is built from it.
+
+    Where a value sits (``position``, ``problem``) is read again from the file when asked:
+    problems are rare, and the positions of every value of every file would take more
+    memory than the data itself.
+    """
+
+    def __init__(self, path: Path, name: str, data: Any, digest: str, body: str = "",
+                 body_line: int = 1, front_matter: bool = False, model: Any = None,
+                 cache_key: str = ""):
+        self.path = path
+        self.name = name  # as shown in messages: relative to the handbook folder
+        self.digest = digest
+        self.body = body  # the Markdown after the front matter (pages only)
+        self.body_line = body_line  # line of the body's first line in the file
+        self.front_matter = front_matter
+        self.model = model  # validated by an earlier build (from the cache), or None
+        self.cache_key = cache_key
+        self._data = _RELEASED if model is not None else data
+
+    def __repr__(self) -> str:
+        return f"Document({self.name!r})"
+
+    @property
+    def data(self) -> Any:
+        """The plain data of the file (read again once the model is built from it)."""
+        if self._data is _RELEASED:
+            return yamlpos.parse(self.text()).data
+        return self._data
+
+    def release(self) -> None:
+        """Forget the data: the model holds what the rest of the build needs."""
+        self._data = _RELEASED
+
+    def text(self) -> str:
+        """The YAML text of the file (a page's front matter), as it is now."""
+        text = _decode(self.path.read_bytes())
+        return _split_front_matter(text)[0] if self.front_matter else text
+
+    @property
+    def located(self) -> yamlpos.Located:
+        """The data with the position of every value."""
+        return yamlpos.parse(self.text(), positions=True)
+
+    def position(self, loc: tuple) -> tuple[int, int]:
+        """Line and column of the value at ``loc`` (or of its nearest ancestor)."""
+        try:
+            return yamlpos.position(self.text(), loc)
+        except Exception:  # noqa: BLE001 - changed or gone since it was read: its start
+            return (1, 1)
 
     def problem(self, loc: tuple, message: str) -> Problem:
-        line, column = self.located.position(loc)
-        return Problem(self.name, line, column, message)
+        return Problem(self.name, *self.position(loc), message)
 
 
 @dataclass
@@ -52,6 +96,7 @@ class Sources:
     pages: list[Document] = field(default_factory=list)
     role_ids: set[str] = field(default_factory=set)  # every role file, readable or not
     problems: list[Problem] = field(default_factory=list)  # files that could not be read
+    cache: ModelCache | None = None  # where the model stage stores what it validates
 
 
 def load(root: Path) -> Sources:
@@ -63,7 +108,7 @@ def load(root: Path) -> Sources:
     """
     root = Path(root)
     problems: list[Problem] = []
-    cache = ParseCache(root)  # unchanged files are not parsed again
+    cache = ModelCache(root)  # unchanged files are neither parsed nor validated again
     content = root / CONTENT
     if not root.is_dir():
         raise ContentError([Problem(root.as_posix(), 0, 0, (
@@ -75,42 +120,43 @@ def load(root: Path) -> Sources:
                                     "Create one with `rolebook init DIR`")])
     sources = Sources(
         root=root,
-        handbook=_read_required(root, content / "handbook.yaml", problems, cache),
-        regions=_read_optional(root, content / "regions.yaml", problems, cache),
-        roles=_read_all(root, content / "roles", "*.yaml", problems, cache),
-        pages=_read_all(root, content / "pages", "*.md", problems, cache, front_matter=True),
+        handbook=_read_required(root, content / "handbook.yaml", Handbook, problems, cache),
+        regions=_read_optional(root, content / "regions.yaml", Regions, problems, cache),
+        roles=_read_all(root, content / "roles", "*.yaml", Role, problems, cache),
+        pages=_read_all(root, content / "pages", "*.md", Page, problems, cache,
+                        front_matter=True),
         role_ids={path.stem for path in _content_files(content / "roles", "*.yaml")},
         problems=problems,
+        cache=cache,
     )
     if not sources.role_ids:
         problems.append(Problem(display_path(content / "roles", root), 0, 0,
                                 "the handbook has no roles: add content/roles/<id>.yaml"))
-    cache.prune()
     return sources
 
 
-def _read_required(root: Path, path: Path, problems: list[Problem],
-                   cache: ParseCache | None = None) -> Document | None:
+def _read_required(root: Path, path: Path, cls: type, problems: list[Problem],
+                   cache: ModelCache | None = None) -> Document | None:
     if not path.is_file():
         problems.append(Problem(display_path(path, root), 0, 0, (
             "file is missing; every handbook needs one: `rolebook init DIR` makes a new "
             "handbook with an example to copy")))
         return None
-    return read_document(root, path, problems, cache=cache)
+    return read_document(root, path, problems, cls=cls, cache=cache)
 
 
-def _read_optional(root: Path, path: Path, problems: list[Problem],
-                   cache: ParseCache | None = None) -> Document | None:
-    return read_document(root, path, problems, cache=cache) if path.exists() else None
+def _read_optional(root: Path, path: Path, cls: type, problems: list[Problem],
+                   cache: ModelCache | None = None) -> Document | None:
+    return read_document(root, path, problems, cls=cls, cache=cache) if path.exists() else None
 
 
-def _read_all(root: Path, folder: Path, pattern: str, problems: list[Problem],
-              cache: ParseCache | None = None, front_matter: bool = False) -> list[Document]:
+def _read_all(root: Path, folder: Path, pattern: str, cls: type, problems: list[Problem],
+              cache: ModelCache | None = None, front_matter: bool = False) -> list[Document]:
     if not folder.is_dir():
         return []
     documents = []
     for path in _content_files(folder, pattern):
-        document = read_document(root, path, problems, front_matter, cache)
+        document = read_document(root, path, problems, front_matter, cls, cache)
         if document is not None:
             documents.append(document)
     return documents
@@ -121,16 +167,19 @@ def _content_files(folder: Path, pattern: str) -> list[Path]:
     return sorted(p for p in folder.glob(pattern) if not p.name.startswith("."))
 
 
-def read_document(root: Path, path: Path, problems: list[Problem],
-                  front_matter: bool = False, cache: ParseCache | None = None) -> Document | None:
-    """Read one file; on failure append a ``Problem`` and return None. With a ``cache``,
-    a text parsed before is not parsed again."""
+def read_document(root: Path, path: Path, problems: list[Problem], front_matter: bool = False,
+                  cls: type | None = None, cache: ModelCache | None = None) -> Document | None:
+    """Read one file; on failure append a ``Problem`` and return None. With a ``cache``
+    and the ``cls`` the file is validated as, a text validated before is not parsed again:
+    the document comes with its model."""
     name = display_path(path, root)
     try:
         raw = _read_bytes(root, path)
         text = _decode(raw)
         yaml_text, body, body_line = _split_front_matter(text) if front_matter else (text, "", 1)
-        located = cache.parse(yaml_text) if cache is not None else yamlpos.parse(yaml_text)
+        key = cache.key(cls, yaml_text) if cache is not None and cls is not None else ""
+        model = cache.get(key, cls) if key else None
+        data = yamlpos.parse(yaml_text).data if model is None else None
     except _Unreadable as exc:
         problems.append(Problem(name, 0, 0, str(exc)))
         return None
@@ -138,7 +187,7 @@ def read_document(root: Path, path: Path, problems: list[Problem],
         problems.append(Problem(name, exc.line, exc.column, exc.message))
         return None
     digest = hashlib.sha256(raw).hexdigest()
-    return Document(path, name, located.data, located, digest, body, body_line)
+    return Document(path, name, data, digest, body, body_line, front_matter, model, key)
 
 
 class _Unreadable(Exception):

@@ -1,14 +1,17 @@
-"""A cache of parsed YAML, so that an unchanged file costs a hash and a read.
+"""A cache of validated content files, so that an unchanged file costs a read and a hash.
 
-``yamlpos.parse`` builds the data and the position of every value in Python,
-node by node (about 6 ms for a rich role). The result depends only on the
-text and on the parser, so it is stored under ``<handbook>/.rolebook-cache/
-yaml/`` keyed by the sha256 of the text and the versions of rolebook, of its
-YAML module and of PyYAML. The files are pickles read with an unpickler that
-builds only plain data (no code runs): a cache file that is damaged, of an
-older format or not what its name says is ignored and the text parsed again,
-so the cache can never change what a build makes. Errors are not cached: a
-broken file is parsed, and reported, every time.
+Parsing a rich role's YAML and validating it against the model takes a few
+milliseconds; a handbook of thousands of roles would spend seconds on every
+rebuild. The model made of a text depends only on the text, on the class it
+is validated as and on the code, so it is stored under ``<handbook>/
+.rolebook-cache/models/`` keyed by the sha256 of those: rolebook's version,
+the source of the modules that read and validate content, and the versions
+of PyYAML and pydantic. The files are pickles read with an unpickler that
+builds only the content model's classes and plain data: a cache file that is
+damaged, of an older format or not what its name says is ignored and the
+text parsed and validated again, so the cache can never change what a build
+makes. Only files without problems are stored: a broken file is parsed,
+validated and reported every time.
 """
 
 from __future__ import annotations
@@ -17,67 +20,71 @@ import hashlib
 import io
 import os
 import pickle
+import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
-from . import yamlpos
+FOLDER = ".rolebook-cache/models"
+FORMAT = 2
+_OLD_FOLDERS = (".rolebook-cache/yaml",)  # the parsed YAML of earlier versions
+_PLAIN = {("builtins", name) for name in ("set", "frozenset", "bytes", "bytearray", "complex")}
+_PLAIN |= {("datetime", name) for name in ("date", "datetime", "time", "timedelta", "timezone")}
 
-FOLDER = ".rolebook-cache/yaml"
-FORMAT = 1
-_ALLOWED = {("builtins", name) for name in ("set", "frozenset", "bytes", "bytearray", "complex")}
-_ALLOWED |= {("datetime", name) for name in ("date", "datetime", "time", "timedelta", "timezone")}
 
+class _ModelUnpickler(pickle.Unpickler):
+    """Unpickles the content model's classes and plain data only (no other code runs)."""
 
-class _PlainUnpickler(pickle.Unpickler):
-    """Unpickles plain data only: containers, scalars and dates."""
+    def __init__(self, file, allowed: set[tuple[str, str]]):
+        super().__init__(file)
+        self.allowed = allowed
 
     def find_class(self, module: str, name: str):
-        if (module, name) in _ALLOWED:
+        if (module, name) in self.allowed:
             return super().find_class(module, name)
-        raise pickle.UnpicklingError(f"{module}.{name} is not plain data")
+        raise pickle.UnpicklingError(f"{module}.{name} is not part of the content model")
 
 
-class ParseCache:
-    """Parsed YAML texts of one handbook, by content; ``parse`` is ``yamlpos.parse`` cached."""
+def _allowed() -> set[tuple[str, str]]:
+    """Plain data, the classes of rolebook.model and the function that restores a band."""
+    from . import model
+
+    names = {name for name, value in vars(model).items()
+             if isinstance(value, type) and value.__module__ == model.__name__}
+    return _PLAIN | {(model.__name__, name) for name in names | {"_band"}}
+
+
+class ModelCache:
+    """Validated models of one handbook's files, by content, class and code version."""
 
     def __init__(self, root: Path):
-        self.folder = Path(root) / FOLDER
+        self.root = Path(root)
+        self.folder = self.root / FOLDER
         self.used: set[str] = set()
-        self.salt = _parser_version()
+        self.salt = _code_version()
+        self.allowed = _allowed()
 
-    def parse(self, text: str) -> yamlpos.Located:
-        """``yamlpos.parse(text)``, from the cache when this text was parsed before."""
-        key = hashlib.sha256(f"{self.salt}\0{text}".encode()).hexdigest()
+    def key(self, cls: type, text: str) -> str:
+        """The cache key of ``text`` validated as ``cls``; marks the key as in use."""
+        key = hashlib.sha256(f"{self.salt}\0{cls.__name__}\0{text}".encode()).hexdigest()
         self.used.add(key)
-        located = self._read(key)
-        if located is None:
-            located = yamlpos.parse(text)  # a YamlProblem propagates: not cached
-            self._write(key, located)
-        return located
+        return key
 
-    def prune(self) -> None:
-        """Drop the cache files no text of this load used (old versions of files)."""
-        try:
-            for path in self.folder.glob("*.pickle"):
-                if path.stem not in self.used:
-                    path.unlink(missing_ok=True)
-        except OSError:
-            pass
-
-    def _read(self, key: str) -> yamlpos.Located | None:
+    def get(self, key: str, cls: type) -> Any | None:
+        """The model stored under ``key`` if it is there, intact and a ``cls``; else None."""
         try:
             raw = (self.folder / f"{key}.pickle").read_bytes()
-            stored = _PlainUnpickler(io.BytesIO(raw)).load()
-            if not (isinstance(stored, dict) and stored.get("format") == FORMAT
-                    and stored.get("key") == key and isinstance(stored.get("positions"), dict)):
-                return None
-            return yamlpos.Located(stored["data"], stored["positions"])
-        except Exception:  # noqa: BLE001 - any damage means: parse again
+            stored = _ModelUnpickler(io.BytesIO(raw), self.allowed).load()
+        except Exception:  # noqa: BLE001 - missing or damaged: validate again
             return None
+        if not (isinstance(stored, dict) and stored.get("format") == FORMAT
+                and stored.get("key") == key and type(stored.get("model")) is cls):
+            return None
+        return stored["model"]
 
-    def _write(self, key: str, located: yamlpos.Located) -> None:
-        stored = {"format": FORMAT, "key": key, "data": located.data,
-                  "positions": located.positions}
+    def put(self, key: str, model: Any) -> None:
+        """Store a validated model; a folder that cannot be written is no error."""
+        stored = {"format": FORMAT, "key": key, "model": model}
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
@@ -87,12 +94,26 @@ class ParseCache:
         except (OSError, pickle.PicklingError):
             pass  # a read-only handbook folder builds without a cache
 
+    def prune(self) -> None:
+        """Drop the entries no file of this build used (old versions of files)."""
+        try:
+            for path in self.folder.glob("*.pickle"):
+                if path.stem not in self.used:
+                    path.unlink(missing_ok=True)
+            for old in _OLD_FOLDERS:
+                shutil.rmtree(self.root / old, ignore_errors=True)
+        except OSError:
+            pass
 
-def _parser_version() -> str:
-    """rolebook's version, its YAML module's source and PyYAML's version."""
-    import yaml
 
-    from . import __version__
+def _code_version() -> str:
+    """rolebook's version, the source of the modules a model depends on, PyYAML and pydantic."""
+    from importlib.metadata import version
 
-    source = Path(yamlpos.__file__).read_bytes()
-    return f"{FORMAT}\0{__version__}\0{yaml.__version__}\0{hashlib.sha256(source).hexdigest()}"
+    from . import __version__, load, model, validate, yamlpos
+
+    sources = hashlib.sha256()
+    for module in (yamlpos, load, model, validate):
+        sources.update(Path(module.__file__).read_bytes())
+    return "\0".join([str(FORMAT), __version__, version("PyYAML"), version("pydantic"),
+                      version("pydantic-core"), sources.hexdigest()])

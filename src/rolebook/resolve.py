@@ -92,16 +92,35 @@ class Catalog:
 
 def model(sources: Sources) -> tuple[Handbook | None, Regions | None, list[tuple[Role, Document]],
                                      list[PageEntry], list[Problem]]:
-    """Validate every loaded document against its class (None where that failed)."""
+    """Validate every loaded document against its class (None where that failed).
+
+    A document the cache had a model for is not validated again; a newly validated one is
+    stored in the cache. Each document's plain data is let go once its model is made.
+    """
     problems: list[Problem] = list(sources.problems)
-    handbook = validate(sources.handbook, Handbook, problems) if sources.handbook else None
-    regions = validate(sources.regions, Regions, problems) if sources.regions else \
+    handbook = _validated(sources, sources.handbook, Handbook, problems) if sources.handbook \
+        else None
+    regions = _validated(sources, sources.regions, Regions, problems) if sources.regions else \
         Regions.model_construct(regions=[], segments=[])
     roles = [(role, doc) for doc in sources.roles
-             if (role := validate(doc, Role, problems)) is not None]
+             if (role := _validated(sources, doc, Role, problems)) is not None]
     pages = [PageEntry(doc.path.stem, page, doc) for doc in sources.pages
-             if (page := validate(doc, Page, problems)) is not None]
+             if (page := _validated(sources, doc, Page, problems)) is not None]
+    if sources.cache is not None:
+        sources.cache.prune()
     return handbook, regions, roles, pages, problems
+
+
+def _validated(sources: Sources, document: Document, cls: type, problems: list[Problem]):
+    """The document's model: from the cache, or validated now (and then cached)."""
+    found = document.model if isinstance(document.model, cls) else None
+    if found is None:
+        found = validate(document, cls, problems)
+        if found is not None and sources.cache is not None and document.cache_key:
+            sources.cache.put(document.cache_key, found)
+    document.model = None
+    document.release()
+    return found
 
 
 def resolve(sources: Sources) -> Catalog:

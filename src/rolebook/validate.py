@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import Problem
 from .load import Document
+from .yamlpos import Located
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -37,10 +38,15 @@ def validate(document: Document, cls: type[M], problems: list[Problem],
         misspelt = {error["loc"][:-1] + (hint,) for error in errors
                     if error["type"] == "extra_forbidden"
                     for hint in [_closest(cls, error["loc"])] if hint}
+        try:
+            located = document.located  # the positions of every value, read once for all errors
+        except Exception:  # noqa: BLE001 - changed or gone since it was read: no positions
+            located = Located(None)
         for error in errors:
             if error["type"] == "missing" and error["loc"] in misspelt:
                 continue  # "did you mean" on the misspelt key says it already
-            problems.append(document.problem(error["loc"], describe(error, cls)))
+            line, column = located.position(error["loc"])
+            problems.append(Problem(document.name, line, column, describe(error, cls)))
         return None
 
 
