@@ -85,6 +85,28 @@ def test_a_file_changed_on_disk_to_the_same_size_is_not_reused(tmp_path):
     assert (site / "a.html").read_text() == "AAAA" and (site / "b.html").read_text() == "BBBB"
 
 
+
+def test_a_file_of_parts_makes_again_only_the_parts_whose_key_changed(tmp_path):
+    site, made = tmp_path / "site", []
+
+    def write(parts: dict[str, str]) -> None:
+        def make(text: str):
+            return lambda: made.append(text) or text.encode()
+        with Output(site) as output:
+            output.put_parts("data.txt", [(key, make(text)) for key, text in parts.items()])
+
+    write({"head": "[", "a": "A,", "b": "B,", "tail": "]"})
+    assert made == ["[", "A,", "B,", "]"]
+    made.clear()
+    write({"head": "[", "a": "A,", "b2": "BB,", "c": "C,", "tail": "]"})
+    assert made == ["BB,", "C,"]                    # the others are copied from the last file
+    assert (site / "data.txt").read_text() == "[A,BB,C,]"
+    made.clear()
+    (site / "data.txt").write_text("[X,YY,Z,]")    # changed by hand: nothing of it is trusted
+    write({"head": "[", "a": "A,", "b2": "BB,", "c": "C,", "tail": "]"})
+    assert made == ["[", "A,", "BB,", "C,", "]"]
+    assert (site / "data.txt").read_text() == "[A,BB,C,]"
+
 def test_a_damaged_manifest_means_a_full_rebuild(tmp_path):
     site = tmp_path / "site"
     publish(site, {"a.html": "A", "old.html": "stale"}, {"a.html": "k"})

@@ -11,6 +11,7 @@ person put into the output are carried over to the new site).
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import fcntl
 import hashlib
@@ -19,6 +20,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path, PurePosixPath
+from typing import Callable, Iterable
 
 from .errors import OutputError
 
@@ -74,6 +76,40 @@ class Output:
         path.write_bytes(data.encode() if isinstance(data, str) else data)
         self.record(name, key)
 
+    def put_parts(self, name: str, parts: Iterable[tuple[str, Callable[[], bytes]]],
+                  key: str | None = None) -> None:
+        """Write one file made of parts, each ``(part key, make)``: a part the previous
+        build's file also holds under the same key is copied from there, not made again
+        (one role changed in a large roles.json costs one role). Written as it goes:
+        the whole file is never held in memory."""
+        name = safe_relpath(name)
+        previous = self._previous_parts(name)
+        table, offset = [], 0
+        with open(self.path(name), "wb") as out, \
+                (open(self.target / name, "rb") if previous else contextlib.nullcontext()) as old:
+            for part_key, make in parts:
+                if part_key in previous:
+                    start, length = previous[part_key]
+                    old.seek(start)
+                    data = old.read(length)
+                else:
+                    data = make()
+                out.write(data)
+                table.append([part_key, offset, len(data)])
+                offset += len(data)
+        self.files[name] = {"key": key, "parts": table}
+        self.written.append(name)
+
+    def _previous_parts(self, name: str) -> dict[str, tuple[int, int]]:
+        """Part key -> (offset, length) in the previous build's file, if it can be trusted."""
+        entry = self.previous.get(name)
+        if not entry or not isinstance(entry.get("parts"), list) or not self._untouched(name):
+            return {}
+        try:
+            return {key: (int(start), int(length)) for key, start, length in entry["parts"]}
+        except (TypeError, ValueError):
+            return {}
+
     def record(self, name: str, key: str | None = None) -> None:
         """Note a file a renderer wrote itself at ``self.path(name)``."""
         name = safe_relpath(name)
@@ -99,14 +135,16 @@ class Output:
         return True
 
     def _reusable(self, name: str, key: str) -> bool:
-        if not self.reusing:
-            return False
         entry = self.previous.get(name)
-        old = self.target / name
-        if not entry or entry.get("key") != key or not old.is_file():
+        return bool(entry) and entry.get("key") == key and self._untouched(name)
+
+    def _untouched(self, name: str) -> bool:
+        """Is the previous build's ``name`` as that build wrote it (and may it be reused)?"""
+        entry, old = self.previous.get(name), self.target / name
+        if not self.reusing or not entry or not old.is_file():
             return False
-        # Changed on disk since? Size and modification time tell without reading the file
-        # (as make and git do); when they differ, its content decides.
+        # Size and modification time tell without reading the file (as make and git do);
+        # when they differ, its content decides.
         return entry.get("stat") == _signature(old) or _sha256(old) == entry.get("sha256")
 
     def _take(self, name: str, key: str) -> None:
@@ -117,7 +155,10 @@ class Output:
         except OSError:
             shutil.copy2(old, new)
         # The previous build's hash, just checked by _reusable: commit need not read it again.
-        self.files[name] = {"key": key, "sha256": self.previous[name]["sha256"]}
+        previous = self.previous[name]
+        self.files[name] = {"key": key, "sha256": previous["sha256"]}
+        if "parts" in previous:  # a file of parts stays one for the next build
+            self.files[name]["parts"] = previous["parts"]
         self.reused.append(name)
 
     def sha256(self, name: str) -> str:

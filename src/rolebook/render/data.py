@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from .views import article_url, pdf_url, role_url
 
@@ -29,32 +29,68 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def render_data(catalog: "Catalog", output: "Output") -> None:
-    """Write data/roles.json and data/salaries.csv (kept from the previous build when
-    no content file changed)."""
+    """Write data/roles.json and data/salaries.csv, kept from the previous build when no
+    content file changed; otherwise each role's part is made again only if that role's
+    inputs changed (``Output.put_parts``)."""
     from .keys import content_key
 
     key = content_key(catalog)
-    for name, make in (("data/roles.json", roles_json), ("data/salaries.csv", salaries_csv)):
+    for name, parts in (("data/roles.json", roles_json), ("data/salaries.csv", salaries_csv)):
         if not output.reuse(name, key):
-            output.put(name, make(catalog), key)
+            output.put_parts(name, parts(catalog), key)
+
+
+Part = tuple[str, Callable[[], bytes]]  # (key, make): see Output.put_parts
+
+
+def whole(parts: Iterable[Part]) -> bytes:
+    """The file the parts make, all made anew."""
+    return b"".join(make() for _, make in parts)
+
+
+def _part_key(kind: str, *inputs: str) -> str:
+    from .keys import code_key, digest
+
+    return digest([kind, code_key(), *inputs])
+
+
+def _role_inputs(entry: "RoleEntry") -> list[str]:
+    """What a role's data depends on: its file and its resolved reporting lines."""
+    return [entry.id, entry.document.digest, *entry.reports_to, "/", *entry.manages]
 
 
 # --- roles.json -------------------------------------------------------------------
 
-def roles_json(catalog: "Catalog") -> str:
-    """The resolved catalog as compact JSON (UTF-8, Cyrillic as is).
+def roles_json(catalog: "Catalog") -> Iterator[Part]:
+    """The resolved catalog as compact JSON (UTF-8, Cyrillic as is), by parts: the
+    handbook, regions and segments; each role; the articles.
 
     Compact, not indented: with an indent ``json`` falls back to its pure-Python
     encoder, which is several times slower on a large handbook."""
-    data = {
-        "handbook": catalog.handbook.model_dump(mode="json"),
-        "regions": [r.model_dump(mode="json") for r in catalog.regions.values()],
-        "segments": [s.model_dump(mode="json") for s in catalog.segments.values()],
-        "roles": [role_data(entry) for entry in catalog.roles.values()],
-        "articles": [{"id": p.id, "url": article_url(p.id), **p.page.model_dump(mode="json")}
-                     for p in catalog.pages],
-    }
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+    from .keys import config_digests
+
+    def head() -> bytes:
+        start = {"handbook": catalog.handbook.model_dump(mode="json"),
+                 "regions": [r.model_dump(mode="json") for r in catalog.regions.values()],
+                 "segments": [s.model_dump(mode="json") for s in catalog.segments.values()]}
+        return (_json(start)[:-1] + ',"roles":[').encode()
+
+    yield _part_key("roles.json head", *config_digests(catalog)), head
+    for index, entry in enumerate(catalog.roles.values()):
+        comma = "," if index else ""  # the first role has none: part of its key
+        yield (_part_key("roles.json role", comma, *_role_inputs(entry)),
+               lambda entry=entry, comma=comma: (comma + _json(role_data(entry))).encode())
+
+    def tail() -> bytes:
+        articles = [{"id": p.id, "url": article_url(p.id), **p.page.model_dump(mode="json")}
+                    for p in catalog.pages]
+        return ('],"articles":' + _json(articles) + "}\n").encode()
+
+    yield _part_key("roles.json tail", *(p.document.digest for p in catalog.pages)), tail
+
+
+def _json(data) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def role_data(entry: "RoleEntry") -> dict:
@@ -72,17 +108,25 @@ def role_data(entry: "RoleEntry") -> dict:
 
 # --- salaries.csv -----------------------------------------------------------------
 
-def salaries_csv(catalog: "Catalog") -> bytes:
-    """One row per salary band of every role, as UTF-8 with BOM."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
+def salaries_csv(catalog: "Catalog") -> Iterator[Part]:
+    """One row per salary band of every role, as UTF-8 with BOM, by parts: the header,
+    then each role's rows (which name regions and segments: regions.yaml is an input)."""
+    from .keys import config_digests
+
+    yield _part_key("salaries.csv head"), lambda: _csv_rows([CSV_COLUMNS]).encode("utf-8-sig")
     for entry in catalog.roles.values():
         role = entry.role
         if role.salary is None:
             continue
-        writer.writerows(_cells(band_row(catalog, role, band)) for band in role.salary.bands)
-    return buffer.getvalue().encode("utf-8-sig")
+        yield (_part_key("salaries.csv role", *config_digests(catalog), *_role_inputs(entry)),
+               lambda role=role: _csv_rows(_cells(band_row(catalog, role, band))
+                                           for band in role.salary.bands).encode())
+
+
+def _csv_rows(rows) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue()
 
 
 def band_row(catalog: "Catalog", role: "Role", band: "Band") -> list:
