@@ -51,6 +51,9 @@ def main(site: Path, name: str) -> str:
     return (site / name).read_text(encoding="utf-8").split('id="main"', 1)[1]
 
 
+MEMBER = re.compile(r'<li><a href="(?:\.\./)*roles/([a-z0-9-]+)/"[^>]*>[^<]*</a>:')  # org chart list
+
+
 def role_links(html: str) -> set[str]:
     return set(re.findall(r'href="(?:\./|(?:\.\./)*)roles/([a-z0-9-]+)/"', html))
 
@@ -77,7 +80,7 @@ def test_every_role_is_on_one_department_page_and_one_org_chart_page(large):
     drawn: list[str] = []
     for page in sorted(large.glob("orgchart/*/**/index.html")):
         html = main(large, str(page.relative_to(large)))
-        members = re.findall(r'<li><a href="(?:\.\./)*roles/([a-z0-9-]+)/"[^>]*>[^<]*</a>:', html)
+        members = MEMBER.findall(html)
         assert 0 < len(members) <= SMALL_PAGE
         drawn += members
     roles = {p.parent.name for p in large.glob("roles/*/index.html")}
@@ -124,7 +127,7 @@ def test_no_listing_page_would_pass_a_megabyte_at_10000_roles(large):
     # An org chart page: drawing, text and career steps; all of it counted per role.
     for page in large.glob("orgchart/*/**/index.html"):
         html = main(large, str(page.relative_to(large)))
-        members = len(re.findall(r'<li><a href="(?:\.\./)*roles/[a-z0-9-]+/"[^>]*>[^<]*</a>:', html))
+        members = len(MEMBER.findall(html))
         size = page.stat().st_size
         assert size / members * orgchart.DEPARTMENT_PAGE_ROLES < MEGABYTE, page
     # A department's comparisons: an entry per role, a page of them at the real limit.

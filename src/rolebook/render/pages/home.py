@@ -32,10 +32,10 @@ def render(site: "Site") -> None:
     """Write index.html, 404.html and (in a large handbook) the department pages."""
     catalog = site.catalog
     if not site.reuse(""):  # unchanged handbook: not even the role cards are computed
-        site.page("", "html/home.html", groups=role_groups(site), more_articles=max(
-                      0, len(catalog.pages) - HOME_ARTICLES),
-                  articles=[{"entry": e, "url": views.article_url(e.id)}
-                            for e in catalog.pages[:HOME_ARTICLES]])
+        articles = [{"entry": e, "url": views.article_url(e.id)}
+                    for e in catalog.pages[:HOME_ARTICLES]]
+        site.page("", "html/home.html", groups=role_groups(site), articles=articles,
+                  more_articles=len(catalog.pages) - len(articles))
     # Served for any missing path at any depth: its links start at the server root.
     site.page("404.html", "html/404.html", root="/")
     if is_large(catalog):
@@ -50,8 +50,8 @@ def is_large(catalog: "Catalog") -> bool:
 
 def role_groups(site: "Site") -> list[dict]:
     """The roles by department (home page and roles index): [{department, roles: [role
-    card], count, count_text, url}]. ``url`` is the department's page (None in a small handbook,
-    where ``roles`` is every role of the department, else only its top roles)."""
+    card], count, count_text, url}]. ``url`` is the department's page (None in a small
+    handbook, where ``roles`` is every role of the department, else only its top roles)."""
     catalog = site.catalog
     groups = views.roles_by_department(catalog)
     if not is_large(catalog):
@@ -125,8 +125,8 @@ def department_pages(site: "Site", department: "Department",
         site.page(url, "html/department.html", key=key, department=department,
                   count=len(entries), count_text=roles_count(len(entries)),
                   cards=[role_card(site, e) for e in chunk], pages=pages, number=number,
-                  first=(number - 1) * size + 1, orgchart=orgchart_url(site.catalog, department.id),
-                  nav_current=views.ROLES_URL)
+                  first=(number - 1) * size + 1, nav_current=views.ROLES_URL,
+                  orgchart=orgchart_url(site.catalog, department.id))
 
 
 def roles_count(count: int) -> str:

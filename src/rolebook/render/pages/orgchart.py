@@ -58,6 +58,7 @@ def render(site: "Site") -> None:
     from .home import top_roles
 
     index = []
+    lines, steps = Lines.of(reporting_edges(catalog)), career_steps(catalog)
     for group in roles_by_department(catalog):
         dept, entries = group["department"], top_roles(catalog, group["roles"])
         size = DEPARTMENT_PAGE_ROLES
@@ -72,10 +73,10 @@ def render(site: "Site") -> None:
                 root = relative_root(url)
                 chart = org_chart(catalog, dept.id, root, chunk,
                                   {rid: root + department_url(catalog, dept.id, n)
-                                   for rid, n in page_of.items()})
+                                   for rid, n in page_of.items()}, lines)
                 view = {"department": dept, "chart": chart,
                         "roles": [catalog.roles[rid] for rid in chunk]}
-                ladder, moves = career_ladder(catalog, root, set(chunk))
+                ladder, moves = career_ladder(catalog, root, set(chunk), steps)
                 site.page(url, "html/orgchart.html", key=key, departments=[view],
                           ladder=ladder, moves=moves, index=None, heading=dept.title,
                           nav_current=URL, pages=pages, number=number,
@@ -148,21 +149,23 @@ def reporting_edges(catalog: "Catalog") -> list[tuple[str, str]]:
 
 
 def org_chart(catalog: "Catalog", department: str, root: str = "../",
-              members: list[str] | None = None,
-              pages: dict[str, str] | None = None) -> Diagram | None:
+              members: list[str] | None = None, pages: dict[str, str] | None = None,
+              lines: "Lines | None" = None) -> Diagram | None:
     """The reporting lines of one department's roles, with whoever they touch outside it.
 
     With ``members`` (some of the department's roles) and ``pages`` (role id -> the page
     drawing it), only those roles, their bosses, and their subordinates among them; the
     other subordinates of a role are one box leading to the page of the first of them.
+    ``lines``: the handbook's reporting lines, when the caller draws many charts.
     """
     group = _groups(catalog)
-    everyone = [rid for rid, e in catalog.roles.items() if e.role.department == department]
-    members = everyone if members is None else members
+    if members is None:
+        members = [rid for rid, e in catalog.roles.items() if e.role.department == department]
     if not members:
         return None
+    lines = lines or Lines.of(reporting_edges(catalog))
     shown, edges, hidden = set(members), [], {}
-    for boss, sub in reporting_edges(catalog):
+    for boss, sub in lines.touching(members):
         if sub in shown or (boss in shown and (pages is None or sub in shown)):
             edges.append((boss, sub))
         elif boss in shown:
@@ -191,13 +194,36 @@ def org_chart(catalog: "Catalog", department: str, root: str = "../",
     return layout(Diagram(f"org-{department}", title, nodes, diagram_edges))
 
 
-def career_ladder(catalog: "Catalog", root: str = "../",
-                  members: set[str] | None = None) -> tuple[Diagram | None, list[Move]]:
+def career_ladder(catalog: "Catalog", root: str = "../", members: set[str] | None = None,
+                  every: "tuple[Lines, dict[str, list[str]], dict[str, str]] | None" = None,
+                  ) -> tuple[Diagram | None, list[Move]]:
     """Career steps as one bottom-up diagram, and the same steps as a list.
 
-    With ``members``, only the steps into or out of those roles.
+    With ``members``, only the steps into or out of those roles; ``every``: the
+    handbook's ``career_steps``, when the caller draws many ladders.
     """
     group = _groups(catalog)
+    lines, notes, titles = every or career_steps(catalog)
+    pairs = lines.pairs if members is None else lines.touching(members)
+    steps = {pair: notes[pair] for pair in pairs}
+    if not steps:
+        return None, []
+    nodes = {}
+    for node_id in dict.fromkeys(n for pair in steps for n in pair):
+        nodes[node_id] = _role_node(catalog, node_id, root, group) if node_id in catalog.roles \
+            else Node(node_id, titles[node_id], "external")
+    order = {rid: i for i, rid in enumerate(catalog.roles)}
+    ordered = sorted(nodes.values(), key=lambda n: (n.kind != "role", order.get(n.id, 0), n.id))
+    edges = [Edge(source, target, title="; ".join(notes) or None)
+             for (source, target), notes in steps.items()]
+    ladder = layout(Diagram("career", "Карьерная лестница", ordered, edges, upward=True))
+    return ladder, [Move(nodes[s], nodes[t], notes) for (s, t), notes in steps.items()]
+
+
+def career_steps(catalog: "Catalog") -> "tuple[Lines, dict, dict[str, str]]":
+    """Every career step between positions the ladder can draw: the steps (source,
+    target), their notes by step, and the text of positions outside the handbook by
+    node id."""
     steps: dict[tuple[str, str], list[str]] = {}
     titles: dict[str, str] = {}  # node id -> text, for positions outside the handbook
 
@@ -213,20 +239,29 @@ def career_ladder(catalog: "Catalog", root: str = "../",
         for step in entry.role.career.paths_out:
             _add_step(steps, role_id, position(step), step.note)
     steps = {pair: notes for pair, notes in steps.items()
-             if (members is None or members & set(pair))
-             and all(n in catalog.roles or n in titles for n in pair)}
-    if not steps:
-        return None, []
-    nodes = {}
-    for node_id in dict.fromkeys(n for pair in steps for n in pair):
-        nodes[node_id] = _role_node(catalog, node_id, root, group) if node_id in catalog.roles \
-            else Node(node_id, titles[node_id], "external")
-    order = {rid: i for i, rid in enumerate(catalog.roles)}
-    ordered = sorted(nodes.values(), key=lambda n: (n.kind != "role", order.get(n.id, 0), n.id))
-    edges = [Edge(source, target, title="; ".join(notes) or None)
-             for (source, target), notes in steps.items()]
-    ladder = layout(Diagram("career", "Карьерная лестница", ordered, edges, upward=True))
-    return ladder, [Move(nodes[s], nodes[t], notes) for (s, t), notes in steps.items()]
+             if all(n in catalog.roles or n in titles for n in pair)}
+    return Lines.of(list(steps)), steps, titles
+
+
+@dataclass
+class Lines:
+    """Pairs of nodes (reporting lines, career steps) in their order, found by node."""
+
+    pairs: list[tuple[str, str]]
+    by_node: dict[str, list[int]]
+
+    @classmethod
+    def of(cls, pairs: list[tuple[str, str]]) -> "Lines":
+        by_node: dict[str, list[int]] = {}
+        for index, pair in enumerate(pairs):
+            for node in dict.fromkeys(pair):
+                by_node.setdefault(node, []).append(index)
+        return cls(pairs, by_node)
+
+    def touching(self, nodes) -> list[tuple[str, str]]:
+        """The pairs with a node among ``nodes``, in their order."""
+        found = {i for node in nodes for i in self.by_node.get(node, ())}
+        return [self.pairs[i] for i in sorted(found)]
 
 
 def _add_step(steps: dict[tuple[str, str], list[str]], source: str, target: str,
