@@ -268,7 +268,8 @@ class Band:
     def __reduce__(self):
         # Pickled as its values (the model cache): restoring a frozen slotted dataclass the
         # default way costs a Python call per field.
-        return _band, tuple(getattr(self, name) for name in _BAND_FIELDS)
+        return _band, (self.region, self.segment, self.grade, self.min, self.max, self.median,
+                       self.value, self.note)
 
     @property
     def kind(self) -> Literal["range", "up_to", "point"]:
@@ -277,9 +278,6 @@ class Band:
         if self.max is not None:
             return "up_to"
         return "point"
-
-
-_BAND_FIELDS = ("region", "segment", "grade", "min", "max", "median", "value", "note")
 
 
 def _band(region, segment, grade, min_, max_, median, value, note, _set=object.__setattr__) -> Band:

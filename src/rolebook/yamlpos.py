@@ -97,6 +97,7 @@ def parse(text: str, positions: bool = False) -> Located:
 
 _STR_TAG = "tag:yaml.org,2002:str"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_INT_TAG, _NULL_TAG = "tag:yaml.org,2002:int", "tag:yaml.org,2002:null"
 # The scalar tags the quick reading constructs; any other goes to the exact reading.
 _QUICK_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("int", "float", "bool", "null",
                                                         "timestamp")}
@@ -139,10 +140,7 @@ def _read_quickly(text: str) -> Any:
                                 tag = candidate
                                 break
                 if tag != _STR_TAG:
-                    if tag not in _QUICK_TAGS:
-                        raise _Unusual
-                    value = constructors[tag](loader, yaml.ScalarNode(
-                        tag, value, event.start_mark, event.end_mark))
+                    value = _scalar(loader, constructors, tag, value, event)
                 container = None
             elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
                 tag = event.tag
@@ -181,6 +179,19 @@ def _read_quickly(text: str) -> Any:
         return root[0]
     finally:
         loader.dispose()
+
+
+def _scalar(loader, constructors: dict, tag: str, value: str, event: yaml.ScalarEvent) -> Any:
+    """A scalar that is not text, as its constructor makes it (the common ones written out:
+    a role holds hundreds of amounts)."""
+    if tag == _INT_TAG and value.isdigit() and value[0] != "0":  # 0 starts an octal number
+        return int(value)
+    if tag == _NULL_TAG:
+        return None
+    if tag not in _QUICK_TAGS:
+        raise _Unusual
+    return constructors[tag](loader, yaml.ScalarNode(tag, value, event.start_mark,
+                                                     event.end_mark))
 
 
 def position(text: str, path: Path_) -> tuple[int, int]:
