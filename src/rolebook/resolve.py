@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Iterable
 
+from pydantic import BaseModel
+
 from .errors import ContentError, Problem
 from .load import Document, Sources
 from .model import (ID_PATTERN, Band, CareerStep, Comparison, Handbook, Page, Region, Regions,
@@ -98,20 +100,22 @@ def model(sources: Sources) -> tuple[Handbook | None, Regions | None, list[tuple
     stored in the cache. Each document's plain data is let go once its model is made.
     """
     problems: list[Problem] = list(sources.problems)
-    handbook = _validated(sources, sources.handbook, Handbook, problems) if sources.handbook \
-        else None
-    regions = _validated(sources, sources.regions, Regions, problems) if sources.regions else \
-        Regions.model_construct(regions=[], segments=[])
+    shared: dict[frozenset, frozenset] = {}
+    handbook = _validated(sources, sources.handbook, Handbook, problems, shared) \
+        if sources.handbook else None
+    regions = _validated(sources, sources.regions, Regions, problems, shared) \
+        if sources.regions else Regions.model_construct(regions=[], segments=[])
     roles = [(role, doc) for doc in sources.roles
-             if (role := _validated(sources, doc, Role, problems)) is not None]
+             if (role := _validated(sources, doc, Role, problems, shared)) is not None]
     pages = [PageEntry(doc.path.stem, page, doc) for doc in sources.pages
-             if (page := _validated(sources, doc, Page, problems)) is not None]
+             if (page := _validated(sources, doc, Page, problems, shared)) is not None]
     if sources.cache is not None:
         sources.cache.prune()
     return handbook, regions, roles, pages, problems
 
 
-def _validated(sources: Sources, document: Document, cls: type, problems: list[Problem]):
+def _validated(sources: Sources, document: Document, cls: type, problems: list[Problem],
+               shared: dict[frozenset, frozenset]):
     """The document's model: from the cache, or validated now (and then cached)."""
     found = document.model if isinstance(document.model, cls) else None
     if found is None:
@@ -120,7 +124,25 @@ def _validated(sources: Sources, document: Document, cls: type, problems: list[P
             sources.cache.put(document.cache_key, found)
     document.model = None
     document.release()
+    if found is not None:
+        _share_field_sets(found, shared)
     return found
+
+
+def _share_field_sets(model: BaseModel, shared: dict[frozenset, frozenset]) -> None:
+    """Give the model and those inside it one frozen set per distinct set of given fields.
+
+    pydantic keeps a set of the fields given for every model (about 16 KB a role, a fifth
+    of its memory); the models of a handbook have only a few distinct ones.
+    """
+    given = frozenset(model.__pydantic_fields_set__)
+    object.__setattr__(model, "__pydantic_fields_set__", shared.setdefault(given, given))
+    for value in model.__dict__.values():
+        if isinstance(value, BaseModel):
+            _share_field_sets(value, shared)
+        elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
+            for item in value:
+                _share_field_sets(item, shared)
 
 
 def resolve(sources: Sources) -> Catalog:
