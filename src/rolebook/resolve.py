@@ -294,11 +294,12 @@ class _Checker:
 
     def _check_band(self, doc: Document, i: int, band: Band, grade_ids: set[str]) -> None:
         loc = ("salary", "bands", i)
-        if band.region is not None:
+        # Some hundred bands a role: the usual case (all known) is tested here, not in _ref.
+        if band.region is not None and band.region not in self.region_ids:
             self._ref(doc, loc + ("region",), band.region, self.region_ids, "region")
-        if band.segment is not None:
+        if band.segment is not None and band.segment not in self.segment_ids:
             self._ref(doc, loc + ("segment",), band.segment, self.segment_ids, "segment")
-        if band.grade is not None:
+        if band.grade is not None and band.grade not in grade_ids:
             self._ref(doc, loc + ("grade",), band.grade, grade_ids, "grade")
         if band.median is not None and band.min is not None and not band.min <= band.median <= band.max:
             self.problems.append(doc.problem(loc + ("median",), (
