@@ -167,6 +167,7 @@ class Indexer:
             raise RolebookError(f"the search index of {shard} is empty: "
                                 "no page carries data-pagefind-body")
         await index.write_files(output_path=str(bundle))
+        await index.delete_index()  # the service would otherwise hold every shard in memory
         shutil.rmtree(pages, ignore_errors=True)
         if shard != self.shards.primary:
             _drop_interface(bundle)
