@@ -154,9 +154,9 @@ def _read_all(root: Path, folder: Path, pattern: str, cls: type, problems: list[
               cache: ModelCache | None = None, front_matter: bool = False) -> list[Document]:
     if not folder.is_dir():
         return []
-    documents = []
+    documents, real_root = [], root.resolve()
     for path in _content_files(folder, pattern):
-        document = read_document(root, path, problems, front_matter, cls, cache)
+        document = read_document(root, path, problems, front_matter, cls, cache, real_root)
         if document is not None:
             documents.append(document)
     return documents
@@ -168,16 +168,18 @@ def _content_files(folder: Path, pattern: str) -> list[Path]:
 
 
 def read_document(root: Path, path: Path, problems: list[Problem], front_matter: bool = False,
-                  cls: type | None = None, cache: ModelCache | None = None) -> Document | None:
+                  cls: type | None = None, cache: ModelCache | None = None,
+                  real_root: Path | None = None) -> Document | None:
     """Read one file; on failure append a ``Problem`` and return None. With a ``cache``
-    and the ``cls`` the file is validated as, a text validated before is not parsed again:
-    the document comes with its model."""
-    name = display_path(path, root)
+    and the ``cls`` the file is validated as, a file validated before is not parsed again:
+    the document comes with its model. ``real_root`` is ``root.resolve()``, when known."""
+    name = _shown_name(path, root)
     try:
-        raw = _read_bytes(root, path)
+        raw = _read_bytes(root, path, real_root)
+        digest = hashlib.sha256(raw).hexdigest()
         text = _decode(raw)
         yaml_text, body, body_line = _split_front_matter(text) if front_matter else (text, "", 1)
-        key = cache.key(cls, yaml_text) if cache is not None and cls is not None else ""
+        key = cache.key(cls, digest) if cache is not None and cls is not None else ""
         model = cache.get(key, cls) if key else None
         data = yamlpos.parse(yaml_text).data if model is None else None
     except _Unreadable as exc:
@@ -186,17 +188,24 @@ def read_document(root: Path, path: Path, problems: list[Problem], front_matter:
     except yamlpos.YamlProblem as exc:
         problems.append(Problem(name, exc.line, exc.column, exc.message))
         return None
-    digest = hashlib.sha256(raw).hexdigest()
     return Document(path, name, data, digest, body, body_line, front_matter, model, key)
+
+
+def _shown_name(path: Path, root: Path) -> str:
+    """``display_path`` of a file found inside the root, without resolving links."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return display_path(path, root)
 
 
 class _Unreadable(Exception):
     pass
 
 
-def _read_bytes(root: Path, path: Path) -> bytes:
+def _read_bytes(root: Path, path: Path, real_root: Path | None = None) -> bytes:
     real = path.resolve()
-    if not real.is_relative_to(root.resolve()):
+    if not real.is_relative_to(real_root or root.resolve()):
         raise _Unreadable(f"is a link to {real}, outside the handbook folder; "
                           "copy the file into the handbook instead")
     if not real.is_file():

@@ -2,8 +2,8 @@
 
 Parsing a rich role's YAML and validating it against the model takes a few
 milliseconds; a handbook of thousands of roles would spend seconds on every
-rebuild. The model made of a text depends only on the text, on the class it
-is validated as and on the code, so it is stored under ``<handbook>/
+rebuild. The model made of a file depends only on its bytes, on the class it is
+validated as and on the code, so it is stored under ``<handbook>/
 .rolebook-cache/models/`` keyed by the sha256 of those: rolebook's version,
 the source of the modules that read and validate content, and the versions
 of PyYAML and pydantic. The files are pickles read with an unpickler that
@@ -64,9 +64,11 @@ class ModelCache:
         self.salt = _code_version()
         self.allowed = _allowed()
 
-    def key(self, cls: type, text: str) -> str:
-        """The cache key of ``text`` validated as ``cls``; marks the key as in use."""
-        key = hashlib.sha256(f"{self.salt}\0{cls.__name__}\0{text}".encode()).hexdigest()
+    def key(self, cls: type, digest: str) -> str:
+        """The cache key of a file with the sha256 ``digest`` validated as ``cls`` (its text
+        is made of its bytes by ``load``, which is part of the code version); marks the key
+        as in use."""
+        key = hashlib.sha256(f"{self.salt}\0{cls.__name__}\0{digest}".encode()).hexdigest()
         self.used.add(key)
         return key
 
