@@ -80,22 +80,24 @@ def render(site: "Site") -> None:
     keys = comparison_keys(catalog)
     declared = declared_keys(catalog)
     titles = {rid: e.role.title for rid, e in catalog.roles.items()}
-    default = next(iter(sorted(declared, key=lambda k: (-k.count(SEPARATOR), keys.index(k)))),
-                   keys[0] if keys else "")
     small = len(catalog.roles) <= PICKER_UP_TO
+    by_role = None if small else keys_by_role(keys)
     if small:
+        position = {k: i for i, k in enumerate(keys)}
+        default = min(declared, key=lambda k: (-k.count(SEPARATOR), position[k]),
+                      default=keys[0] if keys else "")
         site.page(URL, "html/compare.html", view=None, chosen=default.split(SEPARATOR),
                   picker=True, keys=keys, declared=[k for k in keys if k in declared],
                   titles=titles, departments=None)
     else:
-        groups = department_groups(catalog, keys, titles)
+        groups = department_groups(catalog, keys, titles, by_role)
         for group in groups:
             department_files(site, group)
         site.page(URL, "html/compare.html", view=None, chosen=[], picker=True, keys=[],
                   declared=[], titles={}, departments=groups)
     for key in keys:
         # A large handbook lists on each page only the comparisons of the same roles.
-        shown = keys if small else related_keys(keys, key)
+        shown = keys if small else related_keys(keys, key, by_role)
         shown_titles = titles if small else {rid: titles[rid] for k in shown
                                              for rid in k.split(SEPARATOR)}
         page_key = _page_key(site, key, shown, declared, shown_titles)
@@ -108,22 +110,19 @@ def render(site: "Site") -> None:
                   departments=None)
 
 
-def department_groups(catalog: "Catalog", keys: list[str], titles: dict[str, str]) -> list[dict]:
+def department_groups(catalog: "Catalog", keys: list[str], titles: dict[str, str],
+                      by_role: dict[str, list[int]]) -> list[dict]:
     """The comparisons of a large handbook by department: [{department, url, data (its
     JSON file), count (comparisons), roles: [{id, title, pages: [{key, title}]}]}], each
-    role with the comparisons that include it, titled by the other roles; departments
-    and roles without comparisons are left out."""
-    by_role: dict[str, list[str]] = {}
-    for key in keys:
-        for rid in key.split(SEPARATOR):
-            by_role.setdefault(rid, []).append(key)
+    role with the comparisons that include it (``by_role``: ``keys_by_role``), titled by
+    the other roles; departments and roles without comparisons are left out."""
     groups = []
     for group in roles_by_department(catalog):
         department = group["department"]
         roles = [{"id": e.id, "title": titles[e.id],
                   "pages": [{"key": k, "title": " · ".join(titles[r] for r in k.split(SEPARATOR)
                                                           if r != e.id)}
-                            for k in by_role[e.id]]}
+                            for k in (keys[i] for i in by_role[e.id])]}
                  for e in group["roles"] if e.id in by_role]
         if roles:
             groups.append({"department": department, "roles": roles,
@@ -171,10 +170,22 @@ def _page_key(site: "Site", key: str, shown: list[str], declared: set[str],
                    *(f"{rid}={title}" for rid, title in sorted(titles.items()))])
 
 
-def related_keys(keys: list[str], key: str) -> list[str]:
-    """The comparisons that include one of the roles of the comparison ``key``."""
-    ids = set(key.split(SEPARATOR))
-    return [k for k in keys if ids & set(k.split(SEPARATOR))]
+def related_keys(keys: list[str], key: str,
+                 by_role: dict[str, list[int]] | None = None) -> list[str]:
+    """The comparisons that include one of the roles of the comparison ``key``, in the
+    order of ``keys``; ``by_role`` (``keys_by_role``) finds them without a scan of all."""
+    by_role = by_role if by_role is not None else keys_by_role(keys)
+    found = {i for rid in key.split(SEPARATOR) for i in by_role.get(rid, ())}
+    return [keys[i] for i in sorted(found)]
+
+
+def keys_by_role(keys: list[str]) -> dict[str, list[int]]:
+    """Role id -> the positions in ``keys`` of the comparisons that include it."""
+    by_role: dict[str, list[int]] = {}
+    for index, key in enumerate(keys):
+        for rid in key.split(SEPARATOR):
+            by_role.setdefault(rid, []).append(index)
+    return by_role
 
 
 def key_of(catalog: "Catalog", role_ids) -> str:
