@@ -2,11 +2,13 @@
 
 Reads ``content/handbook.yaml``, ``content/regions.yaml``,
 ``content/roles/*.yaml`` and ``content/pages/*.md`` (Markdown with a YAML
-front matter block). Nothing is interpreted here beyond YAML itself: the
-result is plain data, or the model validated from the same text by an earlier
-build (``parsecache``). Where a value sits is read again from the file when a
-problem is reported at ``file:line:col``. Every unreadable file becomes a
-``Problem``; loading goes on so that all of them are reported.
+front matter block). Nothing is interpreted here: each document is its
+file's name, digest and, when an earlier build validated the same bytes, its
+model (``parsecache``). The YAML itself is parsed when the model stage asks
+for a document's data, one file at a time, so that the data of thousands of
+files is never held at once; where a value sits is read again from the file
+when a problem is reported at ``file:line:col``. Every unreadable file
+becomes a ``Problem``; loading goes on so that all of them are reported.
 """
 
 from __future__ import annotations
@@ -26,47 +28,48 @@ MAX_FILE_BYTES = 1_000_000
 CONTENT = "content"
 
 
-_RELEASED = object()  # the data of a document whose model is built (``Document.release``)
-
-
 class Document:
-    """One source file: its name and digest, and its data until the model is built from it.
+    """One source file: its name, its digest and (when cached) its model.
 
-    Where a value sits (``position``, ``problem``) is read again from the file when asked:
+    The data is parsed from the file when asked for (``data``); where a value sits
+    (``position``, ``problem``) is read again from the file when a problem needs it:
     problems are rare, and the positions of every value of every file would take more
     memory than the data itself.
     """
 
-    def __init__(self, path: Path, name: str, data: Any, digest: str, body: str = "",
+    def __init__(self, path: Path, name: str, digest: str, body: str = "",
                  body_line: int = 1, front_matter: bool = False, model: Any = None,
                  cache_key: str = ""):
         self.path = path
         self.name = name  # as shown in messages: relative to the handbook folder
-        self.digest = digest
+        self.digest = digest  # sha256 of the file's bytes as loaded
         self.body = body  # the Markdown after the front matter (pages only)
         self.body_line = body_line  # line of the body's first line in the file
         self.front_matter = front_matter
         self.model = model  # validated by an earlier build (from the cache), or None
         self.cache_key = cache_key
-        self._data = _RELEASED if model is not None else data
 
     def __repr__(self) -> str:
         return f"Document({self.name!r})"
 
     @property
     def data(self) -> Any:
-        """The plain data of the file (read again once the model is built from it)."""
-        if self._data is _RELEASED:
-            return yamlpos.parse(self.text()).data
-        return self._data
+        """The plain data of the file, parsed now (not kept: the model is).
 
-    def release(self) -> None:
-        """Forget the data: the model holds what the rest of the build needs."""
-        self._data = _RELEASED
+        Raises ``yamlpos.YamlProblem`` for broken YAML and ``Unreadable`` when the file
+        is gone or changed since it was loaded.
+        """
+        return yamlpos.parse(self.text()).data
 
     def text(self) -> str:
-        """The YAML text of the file (a page's front matter), as it is now."""
-        text = _decode(self.path.read_bytes())
+        """The YAML text of the file (a page's front matter), as loaded."""
+        try:
+            raw = self.path.read_bytes()
+        except OSError as exc:
+            raise Unreadable(f"cannot be read again: {exc.strerror}") from None
+        if hashlib.sha256(raw).hexdigest() != self.digest:
+            raise Unreadable("changed while the handbook was being read; run rolebook again")
+        text = _decode(raw)
         return _split_front_matter(text)[0] if self.front_matter else text
 
     @property
@@ -170,9 +173,9 @@ def _content_files(folder: Path, pattern: str) -> list[Path]:
 def read_document(root: Path, path: Path, problems: list[Problem], front_matter: bool = False,
                   cls: type | None = None, cache: ModelCache | None = None,
                   real_root: Path | None = None) -> Document | None:
-    """Read one file; on failure append a ``Problem`` and return None. With a ``cache``
-    and the ``cls`` the file is validated as, a file validated before is not parsed again:
-    the document comes with its model. ``real_root`` is ``root.resolve()``, when known."""
+    """Read one file (its YAML is parsed later: ``Document.data``); on failure append a
+    ``Problem`` and return None. With a ``cache`` and the ``cls`` the file is validated as,
+    a file validated before comes with its model. ``real_root`` is ``root.resolve()``."""
     name = _shown_name(path, root)
     try:
         raw = _read_bytes(root, path, real_root)
@@ -181,14 +184,10 @@ def read_document(root: Path, path: Path, problems: list[Problem], front_matter:
         yaml_text, body, body_line = _split_front_matter(text) if front_matter else (text, "", 1)
         key = cache.key(cls, digest) if cache is not None and cls is not None else ""
         model = cache.get(key, cls) if key else None
-        data = yamlpos.parse(yaml_text).data if model is None else None
-    except _Unreadable as exc:
+    except Unreadable as exc:
         problems.append(Problem(name, 0, 0, str(exc)))
         return None
-    except yamlpos.YamlProblem as exc:
-        problems.append(Problem(name, exc.line, exc.column, exc.message))
-        return None
-    return Document(path, name, data, digest, body, body_line, front_matter, model, key)
+    return Document(path, name, digest, body, body_line, front_matter, model, key)
 
 
 def _shown_name(path: Path, root: Path) -> str:
@@ -199,40 +198,40 @@ def _shown_name(path: Path, root: Path) -> str:
         return display_path(path, root)
 
 
-class _Unreadable(Exception):
-    pass
+class Unreadable(Exception):
+    """A file that cannot be read as a handbook file (the message says why)."""
 
 
 def _read_bytes(root: Path, path: Path, real_root: Path | None = None) -> bytes:
     real = path.resolve()
     if not real.is_relative_to(real_root or root.resolve()):
-        raise _Unreadable(f"is a link to {real}, outside the handbook folder; "
+        raise Unreadable(f"is a link to {real}, outside the handbook folder; "
                           "copy the file into the handbook instead")
     if not real.is_file():
-        raise _Unreadable("is not a regular file")
+        raise Unreadable("is not a regular file")
     size = real.stat().st_size
     if size > MAX_FILE_BYTES:
-        raise _Unreadable(f"is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,}; "
+        raise Unreadable(f"is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,}; "
                           "split it into several files")
     return real.read_bytes()
 
 
 def _decode(raw: bytes) -> str:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise _Unreadable("is saved in the UTF-16 encoding («Юникод» in Notepad), not UTF-8; "
+        raise Unreadable("is saved in the UTF-16 encoding («Юникод» in Notepad), not UTF-8; "
                           "re-save it as UTF-8 (Notepad: «Сохранить как» → Кодировка UTF-8)")
     if b"\x00" in raw:
-        raise _Unreadable("is not a text file (it contains NUL bytes)")
+        raise Unreadable("is not a text file (it contains NUL bytes)")
     try:
         return raw.decode("utf-8-sig")  # a BOM from Windows editors is fine
     except UnicodeDecodeError as exc:
         if _looks_like_cp1251(raw):
-            raise _Unreadable(
+            raise Unreadable(
                 "is saved in the Windows-1251 encoding, not UTF-8; re-save it as UTF-8 "
                 "(Notepad: «Сохранить как» → Кодировка UTF-8), or convert it with "
                 "`iconv -f cp1251 -t utf-8`") from None
         line = raw[: exc.start].count(b"\n") + 1
-        raise _Unreadable(f"is not valid UTF-8 text (bad byte 0x{raw[exc.start]:02x} "
+        raise Unreadable(f"is not valid UTF-8 text (bad byte 0x{raw[exc.start]:02x} "
                           f"on line {line}); save it as UTF-8") from None
 
 
@@ -248,11 +247,11 @@ def _split_front_matter(text: str) -> tuple[str, str, int]:
     """Split ``---\\nYAML\\n---\\nMarkdown``; the YAML keeps its line numbers."""
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
-        raise _Unreadable("must start with a front matter block: a line '---', "
+        raise Unreadable("must start with a front matter block: a line '---', "
                           "the page's YAML (title: ...), and another line '---'")
     for index in range(1, len(lines)):
         if lines[index].strip() == "---":
             # Blank first line keeps YAML line numbers equal to file line numbers.
             yaml_text = "\n" + "".join(lines[1:index])
             return yaml_text, "".join(lines[index + 1:]), index + 2
-    raise _Unreadable("front matter is not closed: add a line '---' after the page's YAML")
+    raise Unreadable("front matter is not closed: add a line '---' after the page's YAML")

@@ -19,12 +19,13 @@ from typing import Iterable
 from pydantic import BaseModel
 
 from .errors import ContentError, Problem
-from .load import Document, Sources
+from .load import Document, Sources, Unreadable
 from .model import (ID_PATTERN, Band, CareerStep, Comparison, Handbook, Page, Region, Regions,
                     Role, Segment)
 from .morph import Inflector
 from .validate import dotted as _dot, validate
 from .write import RESERVED_NAMES
+from .yamlpos import YamlProblem
 
 
 @dataclass(frozen=True)
@@ -94,55 +95,74 @@ class Catalog:
 
 def model(sources: Sources) -> tuple[Handbook | None, Regions | None, list[tuple[Role, Document]],
                                      list[PageEntry], list[Problem]]:
-    """Validate every loaded document against its class (None where that failed).
+    """Parse and validate every loaded document, one at a time (None where that failed).
 
-    A document the cache had a model for is not validated again; a newly validated one is
-    stored in the cache. Each document's plain data is let go once its model is made.
+    A document the cache had a model for is neither parsed nor validated again; a newly
+    validated one is stored in the cache. A file whose YAML cannot be read counts as
+    missing (regions.yaml: as none, so that the references to regions are checked too).
     """
     problems: list[Problem] = list(sources.problems)
-    shared: dict[frozenset, frozenset] = {}
-    handbook = _validated(sources, sources.handbook, Handbook, problems, shared) \
-        if sources.handbook else None
-    regions = _validated(sources, sources.regions, Regions, problems, shared) \
-        if sources.regions else Regions.model_construct(regions=[], segments=[])
-    roles = [(role, doc) for doc in sources.roles
-             if (role := _validated(sources, doc, Role, problems, shared)) is not None]
+    shared: dict = {}  # equal values of all the models, one object each
+
+    def validated(document: Document | None, cls: type) -> tuple[bool, BaseModel | None]:
+        """Whether the document could be read, and its model."""
+        if document is None:
+            return False, None
+        return _validated(sources, document, cls, problems, shared)
+
+    handbook = validated(sources.handbook, Handbook)[1]
+    readable, regions = validated(sources.regions, Regions)
+    if not readable:
+        regions = Regions.model_construct(regions=[], segments=[])
+    roles = [(role, doc) for doc in sources.roles if (role := validated(doc, Role)[1]) is not None]
     pages = [PageEntry(doc.path.stem, page, doc) for doc in sources.pages
-             if (page := _validated(sources, doc, Page, problems, shared)) is not None]
+             if (page := validated(doc, Page)[1]) is not None]
     if sources.cache is not None:
         sources.cache.prune()
     return handbook, regions, roles, pages, problems
 
 
 def _validated(sources: Sources, document: Document, cls: type, problems: list[Problem],
-               shared: dict[frozenset, frozenset]):
-    """The document's model: from the cache, or validated now (and then cached)."""
+               shared: dict) -> tuple[bool, BaseModel | None]:
+    """Whether the document could be read, and its model: from the cache, or parsed and
+    validated now (and then cached)."""
     found = document.model if isinstance(document.model, cls) else None
+    document.model = None
     if found is None:
-        found = validate(document, cls, problems)
+        try:
+            data = document.data
+        except YamlProblem as exc:
+            problems.append(Problem(document.name, exc.line, exc.column, exc.message))
+            return False, None
+        except Unreadable as exc:
+            problems.append(Problem(document.name, 0, 0, str(exc)))
+            return False, None
+        found = validate(document, cls, problems, data)
         if found is not None and sources.cache is not None and document.cache_key:
             sources.cache.put(document.cache_key, found)
-    document.model = None
-    document.release()
     if found is not None:
-        _share_field_sets(found, shared)
-    return found
+        _share_equal_values(found, shared)
+    return True, found
 
 
-def _share_field_sets(model: BaseModel, shared: dict[frozenset, frozenset]) -> None:
-    """Give the model and those inside it one frozen set per distinct set of given fields.
-
-    pydantic keeps a set of the fields given for every model (about 16 KB a role, a fifth
-    of its memory); the models of a handbook have only a few distinct ones.
-    """
+def _share_equal_values(model: BaseModel, shared: dict) -> None:
+    """Give equal values of the handbook's models one object: the set of given fields that
+    pydantic keeps per model (some 16 KB a role, with only a few distinct ones), and equal
+    texts (rights, duties and requirements often repeat from role to role)."""
     given = frozenset(model.__pydantic_fields_set__)
     object.__setattr__(model, "__pydantic_fields_set__", shared.setdefault(given, given))
-    for value in model.__dict__.values():
-        if isinstance(value, BaseModel):
-            _share_field_sets(value, shared)
-        elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
-            for item in value:
-                _share_field_sets(item, shared)
+    values = model.__dict__
+    for name, value in values.items():  # replacing a value keeps the keys: safe while iterating
+        if type(value) is str:
+            values[name] = shared.setdefault(value, value)
+        elif isinstance(value, BaseModel):
+            _share_equal_values(value, shared)
+        elif type(value) is list and value:
+            if type(value[0]) is str:
+                value[:] = [shared.setdefault(item, item) for item in value]
+            elif isinstance(value[0], BaseModel):
+                for item in value:
+                    _share_equal_values(item, shared)
 
 
 def resolve(sources: Sources) -> Catalog:

@@ -23,7 +23,8 @@ M = TypeVar("M", bound=BaseModel)
 
 def validate(document: Document, cls: type[M], problems: list[Problem],
              data: Any = None) -> M | None:
-    """The document as ``cls``; on failure append its problems and return None."""
+    """The document (or ``data`` parsed from it) as ``cls``; on failure append its problems
+    and return None."""
     data = document.data if data is None else data
     if not isinstance(data, dict):
         empty = "the front matter is empty" if document.path.suffix == ".md" else "the file is empty"
