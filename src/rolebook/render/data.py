@@ -114,11 +114,12 @@ def salaries_csv(catalog: "Catalog") -> Iterator[Part]:
     from .keys import config_digests
 
     yield _part_key("salaries.csv head"), lambda: _csv_rows([CSV_COLUMNS]).encode("utf-8-sig")
+    config = config_digests(catalog)
     for entry in catalog.roles.values():
         role = entry.role
         if role.salary is None:
             continue
-        yield (_part_key("salaries.csv role", *config_digests(catalog), *_role_inputs(entry)),
+        yield (_part_key("salaries.csv role", *config, *_role_inputs(entry)),
                lambda role=role: _csv_rows(_cells(band_row(catalog, role, band))
                                            for band in role.salary.bands).encode())
 
