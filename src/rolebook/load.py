@@ -3,9 +3,9 @@
 Reads ``content/handbook.yaml``, ``content/regions.yaml``,
 ``content/roles/*.yaml`` and ``content/pages/*.md`` (Markdown with a YAML
 front matter block). Nothing is interpreted here: each document is its
-file's name, digest and, when an earlier build validated the same bytes, its
-model (``parsecache``). The YAML itself is parsed when the model stage asks
-for a document's data, one file at a time, so that the data of thousands of
+file's name, its digest and the key of its model in the cache
+(``parsecache``). The model stage takes the model from the cache or parses
+and validates the file, one at a time, so that the data of thousands of
 files is never held at once; where a value sits is read again from the file
 when a problem is reported at ``file:line:col``. Every unreadable file
 becomes a ``Problem``; loading goes on so that all of them are reported.
@@ -29,7 +29,7 @@ CONTENT = "content"
 
 
 class Document:
-    """One source file: its name, its digest and (when cached) its model.
+    """One source file: its name, its digest and the key of its model in the cache.
 
     The data is parsed from the file when asked for (``data``); where a value sits
     (``position``, ``problem``) is read again from the file when a problem needs it:
@@ -38,16 +38,14 @@ class Document:
     """
 
     def __init__(self, path: Path, name: str, digest: str, body: str = "",
-                 body_line: int = 1, front_matter: bool = False, model: Any = None,
-                 cache_key: str = ""):
+                 body_line: int = 1, front_matter: bool = False, cache_key: str = ""):
         self.path = path
         self.name = name  # as shown in messages: relative to the handbook folder
         self.digest = digest  # sha256 of the file's bytes as loaded
         self.body = body  # the Markdown after the front matter (pages only)
         self.body_line = body_line  # line of the body's first line in the file
         self.front_matter = front_matter
-        self.model = model  # validated by an earlier build (from the cache), or None
-        self.cache_key = cache_key
+        self.cache_key = cache_key  # "" without a cache
 
     def __repr__(self) -> str:
         return f"Document({self.name!r})"
@@ -175,7 +173,7 @@ def read_document(root: Path, path: Path, problems: list[Problem], front_matter:
                   real_root: Path | None = None) -> Document | None:
     """Read one file (its YAML is parsed later: ``Document.data``); on failure append a
     ``Problem`` and return None. With a ``cache`` and the ``cls`` the file is validated as,
-    a file validated before comes with its model. ``real_root`` is ``root.resolve()``."""
+    the document gets its key in the cache. ``real_root`` is ``root.resolve()``."""
     name = _shown_name(path, root)
     try:
         raw = _read_bytes(root, path, real_root)
@@ -183,11 +181,10 @@ def read_document(root: Path, path: Path, problems: list[Problem], front_matter:
         text = _decode(raw)
         yaml_text, body, body_line = _split_front_matter(text) if front_matter else (text, "", 1)
         key = cache.key(cls, digest) if cache is not None and cls is not None else ""
-        model = cache.get(key, cls) if key else None
     except Unreadable as exc:
         problems.append(Problem(name, 0, 0, str(exc)))
         return None
-    return Document(path, name, digest, body, body_line, front_matter, model, key)
+    return Document(path, name, digest, body, body_line, front_matter, key)
 
 
 def _shown_name(path: Path, root: Path) -> str:

@@ -126,8 +126,8 @@ def _validated(sources: Sources, document: Document, cls: type, problems: list[P
                shared: dict) -> tuple[bool, BaseModel | None]:
     """Whether the document could be read, and its model: from the cache, or parsed and
     validated now (and then cached)."""
-    found = document.model if isinstance(document.model, cls) else None
-    document.model = None
+    cache = sources.cache if document.cache_key else None
+    found = cache.get(document.cache_key, cls) if cache is not None else None
     if found is None:
         try:
             data = document.data
@@ -138,8 +138,8 @@ def _validated(sources: Sources, document: Document, cls: type, problems: list[P
             problems.append(Problem(document.name, 0, 0, str(exc)))
             return False, None
         found = validate(document, cls, problems, data)
-        if found is not None and sources.cache is not None and document.cache_key:
-            sources.cache.put(document.cache_key, found)
+        if found is not None and cache is not None:
+            cache.put(document.cache_key, found)
     if found is not None:
         _share_equal_values(found, shared)
     return True, found
