@@ -17,8 +17,9 @@ import re
 import sys
 from typing import Annotated, Literal
 
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict as Exact,
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field,
                       StringConstraints, model_validator)
+from pydantic import Strict as Exact
 from pydantic.dataclasses import dataclass
 
 
@@ -57,7 +58,8 @@ Text = Annotated[str, Exact(), StringConstraints(min_length=1, max_length=2000),
 Markdown = Annotated[str, StringConstraints(min_length=1, max_length=50_000),
                      AfterValidator(_no_control_characters),
                      Field(json_schema_extra={"contentMediaType": "text/markdown"})]
-Amount = Annotated[int, Exact(), Field(ge=1, le=10_000_000, description="Сумма в валюте зарплаты")]
+Amount = Annotated[int, Exact(),
+                   Field(ge=1, le=10_000_000, description="Сумма в валюте зарплаты")]
 Percent = Annotated[float, BeforeValidator(lambda v: float(v) if type(v) is int else v),
                     Field(ge=0, le=1000)]
 Items = Annotated[list[Text], Field(default_factory=list)]
@@ -233,7 +235,8 @@ class Grade(Strict):
 
 # A handbook holds some hundred salary bands per role: a band is a slotted dataclass (about
 # a tenth of a model's memory: no __dict__, no set of fields given), its ids are interned.
-# Dictionaries are accepted as input, so strictness is set on each field, not the class.
+# A strict dataclass accepts only instances of itself, so strictness is set on the field
+# types (Exact) rather than on the class.
 _LEAF = ConfigDict(extra="forbid", str_strip_whitespace=True)
 _Interned = AfterValidator(sys.intern)
 
@@ -242,7 +245,8 @@ _Interned = AfterValidator(sys.intern)
 class Band:
     """One salary figure of the source: a range, an «up to», a point or a median."""
 
-    region: Annotated[Id, _Interned] | None = Field(None, description="Регион; пусто — в целом по рынку")
+    region: Annotated[Id, _Interned] | None = Field(
+        None, description="Регион; пусто — в целом по рынку")
     segment: Annotated[Id, _Interned] | None = None
     grade: Annotated[GradeId, _Interned] | None = Field(
         None, description="Грейд; пусто — регион и сегмент в целом")
