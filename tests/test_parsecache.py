@@ -4,6 +4,7 @@ are reported at the same place as without them."""
 
 from __future__ import annotations
 
+import os
 import pickle
 import shutil
 from pathlib import Path, PurePosixPath
@@ -128,6 +129,26 @@ def test_data_is_read_again_after_the_model_is_built(handbook):
     assert document.data == yaml.safe_load(text)
     assert document.located.positions[("salary", "bands", 1, "min")] == (18, 57)
     assert document.position(("salary", "bands", 1, "min")) == (18, 57)
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="worker processes need two cores")
+def test_worker_processes_fill_the_cache_with_the_same_models(handbook, monkeypatch):
+    expected = models(handbook)
+    shutil.rmtree(handbook / ".rolebook-cache")
+    monkeypatch.setattr("rolebook.parsecache.PARALLEL_FROM", 1)
+    monkeypatch.setattr("rolebook.parsecache.ModelCache.put", lambda self, key, model: None)
+    assert models(handbook) == expected
+    assert len(cache_files(handbook)) == 2  # the two roles, stored by the workers
+
+
+def test_worker_processes_leave_broken_files_to_the_model_stage(handbook, monkeypatch):
+    worker = handbook / "content" / "roles" / "worker.yaml"
+    worker.write_text(worker.read_text(encoding="utf-8").replace("max: 36000", "max: 3600")
+                      + "\nsumary: x\n", encoding="utf-8")
+    expected = problems(handbook)
+    shutil.rmtree(handbook / ".rolebook-cache")
+    monkeypatch.setattr("rolebook.parsecache.PARALLEL_FROM", 1)
+    assert problems(handbook) == expected and len(expected) == 2
 
 
 def titles(catalog) -> dict:

@@ -18,15 +18,18 @@ from __future__ import annotations
 
 import hashlib
 import io
+import multiprocessing
 import os
 import pickle
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
 FOLDER = ".rolebook-cache/models"
 FORMAT = 2
+PARALLEL_FROM = 200  # documents missing from the cache worth starting worker processes for
 _OLD_FOLDERS = (".rolebook-cache/yaml",)  # the parsed YAML of earlier versions
 _PLAIN = {("builtins", name) for name in ("set", "frozenset", "bytes", "bytearray", "complex")}
 _PLAIN |= {("datetime", name) for name in ("date", "datetime", "time", "timedelta", "timezone")}
@@ -86,15 +89,30 @@ class ModelCache:
 
     def put(self, key: str, model: Any) -> None:
         """Store a validated model; a folder that cannot be written is no error."""
-        stored = {"format": FORMAT, "key": key, "model": model}
+        _store(self.folder, key, model)
+
+    def fill(self, documents: list, cls: type) -> None:
+        """Parse, validate and store the documents the cache lacks, in worker processes.
+
+        Only for many documents (``PARALLEL_FROM``), on more than one core, and from a
+        process with one thread: the workers are forked (nothing is imported again, and a
+        script without a ``__main__`` guard is not run again). A document that has a
+        problem is left out: the model stage reads it and reports its problems as always.
+        """
+        missing = [d for d in documents
+                   if d.cache_key and not (self.folder / f"{d.cache_key}.pickle").exists()]
+        workers = min(os.cpu_count() or 1, 2)
+        if len(missing) < PARALLEL_FROM or workers < 2 or threading.active_count() > 1 \
+                or "fork" not in multiprocessing.get_all_start_methods():
+            return
+        from concurrent.futures import ProcessPoolExecutor
+
+        chunks = [(self.folder, cls, missing[i::8]) for i in range(8)]
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
-            with os.fdopen(handle, "wb") as file:
-                pickle.dump(stored, file, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, self.folder / f"{key}.pickle")
-        except (OSError, pickle.PicklingError):
-            pass  # a read-only handbook folder builds without a cache
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                list(pool.map(_fill, chunks))
+        except (OSError, RuntimeError):
+            pass  # no worker processes here: the model stage validates every file itself
 
     def prune(self) -> None:
         """Drop the entries no file of this build used (old versions of files)."""
@@ -106,6 +124,35 @@ class ModelCache:
                 shutil.rmtree(self.root / old, ignore_errors=True)
         except OSError:
             pass
+
+
+def _store(folder: Path, key: str, model: Any) -> None:
+    """Write one cache entry (atomically); a folder that cannot be written is no error."""
+    stored = {"format": FORMAT, "key": key, "model": model}
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        with os.fdopen(handle, "wb") as file:
+            pickle.dump(stored, file, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, folder / f"{key}.pickle")
+    except (OSError, pickle.PicklingError):
+        pass  # a read-only handbook folder builds without a cache
+
+
+def _fill(job: tuple) -> None:
+    """In a worker: parse, validate and store each document of ``job`` that has no problem."""
+    from .load import Unreadable
+    from .validate import validate
+    from .yamlpos import YamlProblem
+
+    folder, cls, documents = job
+    for document in documents:
+        try:
+            model = validate(document, cls, [], document.data)
+        except (YamlProblem, Unreadable):
+            continue
+        if model is not None:
+            _store(folder, document.cache_key, model)
 
 
 def _code_version() -> str:

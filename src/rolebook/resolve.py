@@ -110,6 +110,8 @@ def model(sources: Sources) -> tuple[Handbook | None, Regions | None, list[tuple
             return False, None
         return _validated(sources, document, cls, problems, shared)
 
+    if sources.cache is not None:  # a cold build of a large handbook: on all the cores
+        sources.cache.fill(sources.roles, Role)
     handbook = validated(sources.handbook, Handbook)[1]
     readable, regions = validated(sources.regions, Regions)
     if not readable:
