@@ -107,6 +107,19 @@ def test_a_file_of_parts_makes_again_only_the_parts_whose_key_changed(tmp_path):
     assert made == ["[", "A,", "BB,", "C,", "]"]
     assert (site / "data.txt").read_text() == "[A,BB,C,]"
 
+
+def test_a_build_that_changes_nothing_leaves_the_site_folder_as_it_is(tmp_path):
+    site = tmp_path / "site"
+    files, keys = {"a.html": "A", "b/c.html": "C"}, {"a.html": "k", "b/c.html": "k"}
+    publish(site, files, keys)
+    folder = site.stat().st_ino
+    output = publish(site, files, keys)
+    assert output.reused == ["a.html", "b/c.html"] and output.written == []
+    assert site.stat().st_ino == folder  # not swapped: nothing was linked or copied
+    assert not list(tmp_path.glob(".site.staging-*"))
+    publish(site, files | {"d.html": "D"}, keys)
+    assert site.stat().st_ino != folder and (site / "a.html").read_text() == "A"
+
 def test_a_damaged_manifest_means_a_full_rebuild(tmp_path):
     site = tmp_path / "site"
     publish(site, {"a.html": "A", "old.html": "stale"}, {"a.html": "k"})

@@ -58,6 +58,7 @@ class Output:
                                              dir=self.target.parent))
         self.files: dict[str, dict] = {}
         self.reused: list[str] = []
+        self.kept: set[str] = set()  # the reused files, linked into the staging folder at commit
         self.written: list[str] = []
 
     # -- writing ------------------------------------------------------------------
@@ -148,18 +149,18 @@ class Output:
         return entry.get("stat") == _signature(old) or _sha256(old) == entry.get("sha256")
 
     def _take(self, name: str, key: str) -> None:
-        old = self.target / name
-        new = self.path(name)
-        try:
-            os.link(old, new)
-        except OSError:
-            shutil.copy2(old, new)
-        # The previous build's hash, just checked by _reusable: commit need not read it again.
+        # The file is linked into the staging folder at commit, and only if the site changed.
         previous = self.previous[name]
         self.files[name] = {"key": key, "sha256": previous["sha256"]}
         if "parts" in previous:  # a file of parts stays one for the next build
             self.files[name]["parts"] = previous["parts"]
         self.reused.append(name)
+        self.kept.add(name)
+
+    def current(self, name: str) -> Path:
+        """Where this build's file ``name`` is now: staged, or kept in the previous site."""
+        name = safe_relpath(name)
+        return self.target / name if name in self.kept else self.staging / name
 
     def sha256(self, name: str) -> str:
         """The SHA-256 of the staged file ``name`` (computed once: commit reuses it)."""
@@ -170,7 +171,14 @@ class Output:
 
     # -- finishing ----------------------------------------------------------------
     def commit(self) -> None:
-        """Swap the staging folder in as the new site and drop the old one."""
+        """Swap the staging folder in as the new site and drop the old one; when the
+        build wrote nothing and kept every file, the site stays as it is."""
+        if not self.written and self.files.keys() == self.previous.keys() \
+                and self.previous is not _DAMAGED:
+            self.discard()  # the manifest too would be the same, byte for byte
+            return
+        for name in self.reused:
+            _link(self.target / name, self.staging / name)
         for name, entry in self.files.items():
             if "sha256" not in entry:
                 entry["sha256"] = _sha256(self.staging / name)
@@ -290,6 +298,14 @@ def _read_manifest(target: Path) -> dict[str, dict]:
         return {name: entry for name, entry in files.items() if isinstance(entry, dict)}
     except (ValueError, KeyError, TypeError, AttributeError):
         return _DAMAGED
+
+
+def _link(old: Path, new: Path) -> None:
+    new.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(old, new)
+    except OSError:
+        shutil.copy2(old, new)
 
 
 def _signature(path: Path) -> list[int]:

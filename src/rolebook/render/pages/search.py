@@ -159,7 +159,7 @@ class Indexer:
         # links to the shard's pages gives them their URLs in the site.
         pages = self.scratch / shard
         for name in self.shards.pages[shard]:
-            _link(self.output.staging / name, pages / name)
+            _link(self.output.current(name), pages / name)
         bundle = self.output.staging / BUNDLE / shard
         index = await service.create_index({"keep_index_url": False})
         result = await index.add_directory(str(pages))
