@@ -198,13 +198,15 @@ class Output:
     def _carry_over_foreign_files(self) -> None:
         if not self.target.is_dir() or self.previous is _DAMAGED:
             return
-        for path in sorted(self.target.rglob("*")):
-            name = path.relative_to(self.target).as_posix()
-            if path.is_file() and name != MANIFEST and name not in self.previous \
-                    and name not in self.files:
-                destination = self.staging / name
-                destination.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(path, destination)
+        for folder, _, files in os.walk(self.target):
+            relative = os.path.relpath(folder, self.target)
+            for file in files:
+                name = file if relative == "." else f"{relative}/{file}"
+                if name != MANIFEST and name not in self.previous and name not in self.files \
+                        and os.path.isfile(self.target / name):  # not a broken link
+                    destination = self.staging / name
+                    destination.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(self.target / name, destination)
 
     def _release(self) -> None:
         if self._lock is not None:
