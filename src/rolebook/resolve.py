@@ -147,11 +147,22 @@ def _validated(sources: Sources, document: Document, cls: type, problems: list[P
     return True, found
 
 
+class _FieldNames(frozenset):
+    """A model's set of given fields, shared by many models (they are frozen): a copy
+    is a set of its own, which ``model_copy(update=...)`` adds the updated names to."""
+
+    def __copy__(self) -> set:
+        return set(self)
+
+    def __deepcopy__(self, memo: dict) -> set:
+        return set(self)
+
+
 def _share_equal_values(model: BaseModel, shared: dict) -> None:
     """Give equal values of the handbook's models one object: the set of given fields that
     pydantic keeps per model (some 16 KB a role, with only a few distinct ones), and equal
     texts (rights, duties and requirements often repeat from role to role)."""
-    given = frozenset(model.__pydantic_fields_set__)
+    given = _FieldNames(model.__pydantic_fields_set__)
     object.__setattr__(model, "__pydantic_fields_set__", shared.setdefault(given, given))
     values = model.__dict__
     for name, value in values.items():  # replacing a value keeps the keys: safe while iterating

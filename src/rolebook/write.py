@@ -178,7 +178,7 @@ class Output:
             self.discard()  # the manifest too would be the same, byte for byte
             return
         for name in self.reused:
-            _link(self.target / name, self.staging / name)
+            link_or_copy(self.target / name, self.staging / name)
         for name, entry in self.files.items():
             if "sha256" not in entry:
                 entry["sha256"] = _sha256(self.staging / name)
@@ -302,7 +302,8 @@ def _read_manifest(target: Path) -> dict[str, dict]:
         return _DAMAGED
 
 
-def _link(old: Path, new: Path) -> None:
+def link_or_copy(old: Path, new: Path) -> None:
+    """Hard-link ``old`` at ``new`` (a copy where links cannot be made), folders made."""
     new.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.link(old, new)

@@ -17,7 +17,6 @@ indexes while the rest of the site is rendered, on another core.
 from __future__ import annotations
 
 import asyncio
-import os
 import queue
 import shutil
 import threading
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ...errors import RolebookError
+from ...write import link_or_copy
 from ..views import SEARCH_URL as URL
 from ..views import article_url, role_url
 
@@ -159,7 +159,7 @@ class Indexer:
         # links to the shard's pages gives them their URLs in the site.
         pages = self.scratch / shard
         for name in self.shards.pages[shard]:
-            _link(self.output.current(name), pages / name)
+            link_or_copy(self.output.current(name), pages / name)
         bundle = self.output.staging / BUNDLE / shard
         index = await service.create_index({"keep_index_url": False})
         result = await index.add_directory(str(pages))
@@ -194,14 +194,6 @@ class Indexer:
         for shard, (key, files) in self.done.items():
             for name in files:
                 self.output.record(f"{BUNDLE}/{shard}/{name}", key)
-
-
-def _link(source: Path, link: Path) -> None:
-    link.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(source, link)
-    except OSError:
-        shutil.copy2(source, link)
 
 
 def _drop_interface(bundle: Path) -> None:
