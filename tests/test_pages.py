@@ -89,6 +89,21 @@ def test_json_ld_is_an_occupation_with_salaries_per_city(hocs):
     assert len({s["name"].split(",")[0] for s in salaries.values()}) == 12
 
 
+
+def test_search_index_holds_a_role_s_text_but_not_its_salary_figures(built_site, catalog):
+    import gzip
+
+    records = {}
+    for path in built_site.glob("pagefind/*/fragment/*.pf_fragment"):
+        raw = gzip.decompress(path.read_bytes())  # "pagefind_dcd" and the page's JSON
+        record = json.loads(raw[len(b"pagefind_dcd"):])
+        records[record["url"]] = record["content"]
+    role = catalog.role("client-manager")
+    content = records["/roles/client-manager/"]
+    assert role.duties[0].split()[0] in content and role.title in content
+    # The summary's pay line stays; the tables and charts (a hundred amounts) do not.
+    assert content.count("₽") <= 2 and "Москва = 100" not in content
+
 def test_articles_have_pages_and_an_index(built_site, catalog):
     index = page(built_site, "articles/")
     for entry in catalog.pages:
