@@ -168,6 +168,8 @@ def write_chunks(site: "Site", roles: list["Role"], groups: dict, scale: float) 
         if not site.output.reuse(name, key):
             site.output.put(name, json.dumps(chunk(role, groups[role.id]), ensure_ascii=False,
                                              separators=(",", ":")), key)
+        # One role's rows at a time: all of them at once are hundreds of MB at 10,000 roles.
+        groups.pop(role.id, None)
     index = {"roles": [[r.id, r.title] for r in roles]}
     site.output.put(f"{CHUNKS}_index.json", json.dumps(index, ensure_ascii=False,
                                                       separators=(",", ":")), site.catalog_key)
