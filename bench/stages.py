@@ -29,6 +29,7 @@ def main() -> None:
         shutil.rmtree(args.handbook / ".rolebook-cache", ignore_errors=True)
         shutil.rmtree(args.out, ignore_errors=True)
 
+    import rolebook.load as load
     import rolebook.pipeline as pipeline
     import rolebook.resolve as resolve
     import rolebook.write as write
@@ -36,9 +37,10 @@ def main() -> None:
     from rolebook.render.pages import PAGE_KINDS
 
     seconds: dict[str, float] = {}
-    timed(seconds, "load", pipeline, "load")
+    timed(seconds, "up to date? (inputs hashed, site checked)", pipeline, "build_inputs")
+    timed(seconds, "load", load, "load")
     timed(seconds, "model (within resolve)", resolve, "model")
-    timed(seconds, "resolve", pipeline, "resolve")
+    timed(seconds, "resolve", resolve, "resolve")
     for kind in PAGE_KINDS:
         timed(seconds, "pages: " + kind.__name__.rsplit(".", 1)[1], kind, "render")
     timed(seconds, "data files", data, "render_data")

@@ -191,3 +191,36 @@ def test_department_pages_of_a_large_handbook_are_redone_only_for_the_changed_ro
     # Another department's page, and the comparison lists (titles unchanged), are kept.
     assert not {"departments/client-service/index.html", "compare/departments/sales/index.html",
                 "compare/departments/sales.json"} & written
+
+
+def test_a_site_up_to_date_is_not_even_checked_again(built, monkeypatch):
+    """When nothing a build reads changed (content, theme, rolebook, its libraries, the
+    options) and the site is as it was written, a rebuild stops before reading content;
+    any change to those makes it read and check the handbook again."""
+    real_check = rolebook.pipeline.check
+
+    def no_check(root):
+        raise AssertionError("the handbook was read again")
+
+    monkeypatch.setattr("rolebook.pipeline.check", no_check)
+    report = build(built)
+    assert report.written == [] and f"roles/{CHANGED}/index.html" in report.reused
+
+    templates = built / "templates" / "html"
+    changes = {
+        "a file added to content/": lambda: (built / "content" / "notes.csv").write_text(
+            "a,b\n", encoding="utf-8"),
+        "a template added": lambda: templates.mkdir(parents=True) or (
+            templates / "extra.html").write_text("x", encoding="utf-8"),
+        "a page of the site edited": lambda: (built / "site" / "index.html").write_bytes(b"x"),
+    }
+    for what, change in changes.items():
+        change()
+        with pytest.raises(AssertionError, match="read again"):
+            build(built)
+        monkeypatch.setattr("rolebook.pipeline.check", real_check)
+        build(built)
+        monkeypatch.setattr("rolebook.pipeline.check", no_check)
+        assert build(built).written == [], what
+    with pytest.raises(AssertionError, match="read again"):  # --no-pdf is an input too
+        rolebook.build(built, rolebook.BuildOptions(pdf=True))

@@ -9,13 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .load import load
-from .resolve import Catalog, resolve
+if TYPE_CHECKING:
+    from .resolve import Catalog
 
 
-def check(root: Path | str = ".") -> Catalog:
+def check(root: Path | str = ".") -> "Catalog":
     """Load, validate and cross-check a handbook; raise ``ContentError`` on problems."""
+    # Imported here: a build whose site is up to date needs neither YAML nor pydantic.
+    from .load import load
+    from .resolve import resolve
+
     return resolve(load(Path(root)))
 
 
@@ -40,14 +45,27 @@ def build(root: Path | str = ".", options: BuildOptions | None = None) -> BuildR
     """Build the handbook at ``root`` into its site folder."""
     from .render import render
     from .theme import Theme
-    from .write import Output
+    from .write import Output, up_to_date
 
     root = Path(root)
     options = options or BuildOptions()
+    target = options.out or root / "site"
+    inputs = build_inputs(root, options)
+    if not options.force and (files := up_to_date(target, inputs)) is not None:
+        return BuildReport(target.absolute(), [], files)  # nothing it is made from changed
     catalog = check(root)                       # everything read and validated first
     theme = Theme(root)
     # --force with chosen roles renews only their PDFs; without, it renews everything.
     reuse = not options.force or bool(options.roles)
-    with Output(options.out or root / "site", reuse=reuse) as output:
+    with Output(target, reuse=reuse, inputs=inputs) as output:
         render(catalog, theme, output, options)  # staging only; swapped in on success
     return BuildReport(output.target, output.written, output.reused)
+
+
+def build_inputs(root: Path, options: BuildOptions) -> str:
+    """The key of everything a build with ``options`` reads (``keys.build_inputs``)."""
+    from .render.keys import build_inputs as inputs_key
+    from .installed import packaged_theme
+
+    folders = [folder for folder in (root / "templates", packaged_theme()) if folder.is_dir()]
+    return inputs_key(root, folders, ["pdf" if options.pdf else "no-pdf", *options.roles])

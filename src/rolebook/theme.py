@@ -15,27 +15,12 @@ import os
 import traceback
 from contextlib import contextmanager
 from functools import cached_property
-from importlib import resources
 from pathlib import Path
 
 import jinja2
 
 from .errors import ContentError, Problem
-
-
-def packaged_theme() -> Path:
-    """The theme inside the installed package.
-
-    A wheel carries it as ``rolebook/theme``. An editable install from a
-    source checkout has no copy, so the checkout's ``templates/`` is used.
-    """
-    packaged = Path(str(resources.files("rolebook") / "theme"))
-    if packaged.is_dir():
-        return packaged
-    checkout = Path(__file__).resolve().parents[2] / "templates"
-    if (checkout / "html").is_dir():
-        return checkout
-    raise FileNotFoundError("rolebook's theme is missing from the installation; reinstall rolebook")
+from .installed import packaged_theme
 
 
 class Theme:

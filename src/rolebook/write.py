@@ -43,14 +43,15 @@ def safe_relpath(name: str) -> str:
 class Output:
     """A staging folder for one build of ``target``; ``commit`` swaps it in."""
 
-    def __init__(self, target: Path, reuse: bool = True):
+    def __init__(self, target: Path, reuse: bool = True, inputs: str | None = None):
         self.target = Path(target).absolute()
         self.reusing = reuse  # False: render everything (``--force``), keep nothing
+        self.inputs = inputs  # the key of everything the site is made from (``up_to_date``)
         self.target.parent.mkdir(parents=True, exist_ok=True)
         self._lock = _lock(self.target)
         try:
             _recover(self.target)
-            self.previous = _read_manifest(self.target)
+            self.previous, self.previous_inputs = _read_manifest(self.target)
         except BaseException:
             self._release()
             raise
@@ -174,7 +175,7 @@ class Output:
         """Swap the staging folder in as the new site and drop the old one; when the
         build wrote nothing and kept every file, the site stays as it is."""
         if not self.written and self.files.keys() == self.previous.keys() \
-                and self.previous is not _DAMAGED:
+                and self.previous is not _DAMAGED and self.inputs == self.previous_inputs:
             self.discard()  # the manifest too would be the same, byte for byte
             return
         for name in self.reused:
@@ -185,7 +186,8 @@ class Output:
             entry["stat"] = _signature(self.staging / name)
         self._carry_over_foreign_files()
         (self.staging / MANIFEST).write_text(
-            json.dumps({"files": self.files}, ensure_ascii=False, indent=0, sort_keys=True),
+            json.dumps({"inputs": self.inputs, "files": self.files}, ensure_ascii=False,
+                       indent=0, sort_keys=True),
             encoding="utf-8")
         _swap(self.staging, self.target)
         self._release()
@@ -283,10 +285,11 @@ class _Damaged(dict):
 _DAMAGED = _Damaged()
 
 
-def _read_manifest(target: Path) -> dict[str, dict]:
-    """The previous build's files; refuses a non-empty folder rolebook did not make."""
+def _read_manifest(target: Path) -> tuple[dict[str, dict], str | None]:
+    """The previous build's files and inputs key; refuses a non-empty folder rolebook did
+    not make."""
     if not target.exists():
-        return {}
+        return {}, None
     if not target.is_dir():
         raise OutputError(f"{target} exists and is not a folder")
     manifest = target / MANIFEST
@@ -294,12 +297,33 @@ def _read_manifest(target: Path) -> dict[str, dict]:
         if any(target.iterdir()):
             raise OutputError(f"{target} is not empty and was not written by rolebook; "
                               "choose another output folder with --out")
-        return {}
+        return {}, None
     try:
-        files = json.loads(manifest.read_text(encoding="utf-8"))["files"]
-        return {name: entry for name, entry in files.items() if isinstance(entry, dict)}
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        files = {name: entry for name, entry in data["files"].items() if isinstance(entry, dict)}
+        inputs = data.get("inputs")
+        return files, inputs if isinstance(inputs, str) else None
     except (ValueError, KeyError, TypeError, AttributeError):
-        return _DAMAGED
+        return _DAMAGED, None
+
+
+def up_to_date(target: Path, inputs: str) -> list[str] | None:
+    """The files of the site at ``target`` if it was built from ``inputs`` and none of its
+    files changed since (a rebuild would change nothing); else None."""
+    target = Path(target).absolute()
+    try:
+        files, previous_inputs = _read_manifest(target)
+    except OutputError:
+        return None
+    if previous_inputs != inputs or files is _DAMAGED:
+        return None
+    for name, entry in files.items():
+        try:
+            if entry.get("stat") != _signature(target / name):
+                return None
+        except OSError:
+            return None
+    return sorted(files)
 
 
 def link_or_copy(old: Path, new: Path) -> None:

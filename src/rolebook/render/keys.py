@@ -23,6 +23,7 @@ gives a stale page).
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
@@ -52,6 +53,33 @@ def code_key() -> str:
     sha = hashlib.sha256(__version__.encode() + b"\0")
     for path in sorted(package.rglob("*.py")):
         sha.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return sha.hexdigest()
+
+
+def build_inputs(root: Path, theme_folders: list[Path], options: Iterable[str]) -> str:
+    """Everything a build reads: rolebook's code, the installed libraries and their versions,
+    the build's options and every file of ``content/`` and of the theme folders. A site
+    built from the same inputs is the same site (``write.up_to_date``)."""
+    from ..installed import libraries
+
+    sha = hashlib.sha256(f"inputs\0{code_key()}\0".encode())
+    sha.update("\0".join(libraries()).encode() + b"\0")
+    sha.update("\0".join(options).encode() + b"\0")
+    seen: set[str] = set()  # folders linked in are read once (and a link loop ends)
+    for index, folder in enumerate([Path(root) / "content", *theme_folders]):
+        for base, dirs, files in os.walk(folder, followlinks=True):
+            if os.path.realpath(base) in seen:
+                dirs[:] = []
+                continue
+            seen.add(os.path.realpath(base))
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for file in sorted(files):
+                path = Path(base) / file
+                sha.update(f"{index}\0{path.relative_to(folder).as_posix()}\0".encode())
+                try:
+                    sha.update(hashlib.sha256(path.read_bytes()).digest())
+                except OSError:
+                    sha.update(b"unreadable")
     return sha.hexdigest()
 
 
