@@ -20,6 +20,7 @@ import asyncio
 import queue
 import shutil
 import threading
+from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -98,6 +99,12 @@ class Indexer:
         self.waiting = {shard: set(pages) for shard, pages in self.shards.pages.items()}
         self.shard_of = {page: shard for shard, pages in self.shards.pages.items()
                          for page in pages}
+        self.previous = {shard: [] for shard in self.shards.pages}  # the last build's bundles
+        for name in self.output.previous:
+            parts = name.split("/", 2)
+            if len(parts) == 3 and parts[0] == BUNDLE and parts[1] in self.previous:
+                self.previous[parts[1]].append(name)
+        self.version = version("pagefind")
         self.jobs: queue.Queue = queue.Queue()
         self.done: dict[str, tuple[str, list[str]]] = {}  # shard -> (key, files written)
         self.failure: BaseException | None = None
@@ -115,10 +122,8 @@ class Indexer:
 
     def _ready(self, shard: str) -> None:
         key = self._key(shard)
-        folder = f"{BUNDLE}/{shard}/"
-        previous = {name: key for name in self.output.previous if name.startswith(folder)}
-        if not self.output.reuse_all(previous):
-            if not self.worker.is_alive():
+        if not self.output.reuse_all(dict.fromkeys(self.previous[shard], key)):
+            if self.worker.ident is None:  # not started yet (a failed one is not restarted)
                 self.worker.start()
             self.jobs.put((shard, key))
 
@@ -126,14 +131,12 @@ class Indexer:
         """What the shard's bundle is made from: its pages' content (a page rendered again
         to the same bytes changes nothing), whether it holds the interface, Pagefind's
         version."""
-        from importlib.metadata import version
-
         from ..keys import digest
 
         pages = [f"{name}={self.output.sha256(name)}" for name in self.shards.pages[shard]
                  if name in self.output.files]
         role = "primary" if shard == self.shards.primary else "merged"
-        return digest(["search", version("pagefind"), shard, role, *pages])
+        return digest(["search", self.version, shard, role, *pages])
 
     # -- the background thread ------------------------------------------------------
     def _work(self) -> None:
