@@ -41,6 +41,9 @@ class ContentError(RolebookError):
         self.problems = sorted(set(problems))
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self):
+        return ContentError, (self.problems,)  # pickled by its problems, not its message
+
 
 class OutputError(RolebookError):
     """The output folder cannot be written safely."""

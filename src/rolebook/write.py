@@ -179,7 +179,7 @@ class Output:
             self.discard()  # the manifest too would be the same, byte for byte
             return
         for name in self.reused:
-            link_or_copy(self.target / name, self.staging / name)
+            _link_or_copy(self.target / name, self.staging / name)
         for name, entry in self.files.items():
             if "sha256" not in entry:
                 entry["sha256"] = _sha256(self.staging / name)
@@ -209,6 +209,11 @@ class Output:
                     destination = self.staging / name
                     destination.parent.mkdir(parents=True, exist_ok=True)
                     shutil.copy2(self.target / name, destination)
+
+    def forget_lock(self) -> None:
+        """In a process forked from the build: close its copy of the lock's handle. The
+        lock stays the build's, and is free as soon as the build ends, however it ends."""
+        self._release()
 
     def _release(self) -> None:
         if self._lock is not None:
@@ -326,7 +331,7 @@ def up_to_date(target: Path, inputs: str) -> list[str] | None:
     return sorted(files)
 
 
-def link_or_copy(old: Path, new: Path) -> None:
+def _link_or_copy(old: Path, new: Path) -> None:
     """Hard-link ``old`` at ``new`` (a copy where links cannot be made), folders made."""
     new.parent.mkdir(parents=True, exist_ok=True)
     try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 if TYPE_CHECKING:
     import jinja2
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from ..resolve import Catalog
     from ..theme import Theme
     from ..write import Output
+    from . import parallel
 
 
 @dataclass
@@ -33,6 +34,15 @@ class Site:
     # Told of every page file put in the output or kept from the previous build
     # (the search index starts on a department as soon as its pages are all there).
     finished: Callable[[str], None] = lambda name: None
+    helper: "parallel.Helper | None" = None  # renders pages beside this process (``pages``)
+    computed: dict[str, Any] = field(default_factory=dict)  # ``once``
+
+    def once(self, name: str, make: Callable[[], Any]) -> Any:
+        """``make()``, computed once per build under ``name`` (and once more in the helper
+        process, which has its own copy of the site): what many pages' contexts share."""
+        if name not in self.computed:
+            self.computed[name] = make()
+        return self.computed[name]
 
     def page(self, url: str, template: str, *, key: str | None = None, **context: Any) -> None:
         """Render ``template`` to the page at ``url`` (``roles/kam/`` -> roles/kam/index.html).
@@ -46,9 +56,34 @@ class Site:
         name = page_file(url)
         key = key or self.catalog_key
         if not self.output.reuse(name, key):
-            values = {"site": self, "url": url, "root": relative_root(url)} | context
-            self.output.put(name, self.template(template).render(**values), key)
+            self.output.put(name, self.render_page(url, template, context), key)
         self.finished(name)
+
+    def render_page(self, url: str, template: str, context: dict[str, Any]) -> str:
+        """The HTML of the page at ``url``: ``template`` with ``context`` (see ``page``)."""
+        values = {"site": self, "url": url, "root": relative_root(url)} | context
+        return self.template(template).render(**values)
+
+    def pages(self, template: str, context: "parallel.Context",
+              pages: Iterable[tuple[str, str, Any]]) -> None:
+        """Render many pages of one ``template``: each ``(url, key, argument)`` whose key
+        changed gets the context ``context(site, argument)`` (a module-level function: a
+        helper process may call it). A batch of ``parallel.PARALLEL_FROM`` pages or more
+        is shared with the helper process, page by page."""
+        from . import parallel
+
+        todo = [(url, key, argument) for url, key, argument in pages if not self.reuse(url, key)]
+        helper = self.helper if len(todo) >= parallel.PARALLEL_FROM \
+            and self.helper is not None and self.helper.available() else None
+        for url, key, argument in todo:
+            if helper is not None and helper.room():
+                helper.send(template, context, url, key, argument)
+                continue
+            self.page(url, template, key=key, **context(self, argument))
+            if helper is not None:
+                helper.collect()
+        if helper is not None:
+            helper.collect(wait=True)
 
     def reuse(self, url: str, key: str | None = None) -> bool:
         """Keep the previous build's page at ``url`` if ``key`` (default ``catalog_key``) is
@@ -100,10 +135,18 @@ def render_site(site: Site) -> None:
     """Write every HTML page and the theme's assets."""
     from .pages import PAGE_KINDS
 
+    from .parallel import Helper
+
     copy_assets(site)
-    with site.theme.reporting():  # a template mistake: its file and line, no traceback
-        for kind in PAGE_KINDS:
-            kind.render(site)
+    site.helper, failed = Helper(site), True
+    try:
+        with site.theme.reporting():  # a template mistake: its file and line, no traceback
+            for kind in PAGE_KINDS:
+                kind.render(site)
+        failed = False
+    finally:
+        site.helper.close(failed)
+        site.helper = None
 
 
 def site(catalog: "Catalog", theme: "Theme", output: "Output") -> Site:

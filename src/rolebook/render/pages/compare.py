@@ -77,11 +77,8 @@ class View:
 def render(site: "Site") -> None:
     """Write ``compare/index.html`` and one page per comparison."""
     catalog = site.catalog
-    keys = comparison_keys(catalog)
-    declared = declared_keys(catalog)
-    titles = {rid: e.role.title for rid, e in catalog.roles.items()}
-    small = len(catalog.roles) <= PICKER_UP_TO
-    by_role = None if small else keys_by_role(keys)
+    listing = _listing(site)
+    keys, declared, titles, small = listing.keys, listing.declared, listing.titles, listing.small
     if small:
         position = {k: i for i, k in enumerate(keys)}
         default = min(declared, key=lambda k: (-k.count(SEPARATOR), position[k]),
@@ -90,24 +87,54 @@ def render(site: "Site") -> None:
                   picker=True, keys=keys, declared=[k for k in keys if k in declared],
                   titles=titles, departments=None)
     else:
-        groups = department_groups(catalog, keys, titles, by_role)
+        groups = department_groups(catalog, keys, titles, listing.by_role)
         for group in groups:
             department_files(site, group)
         site.page(URL, "html/compare.html", view=None, chosen=[], picker=True, keys=[],
                   declared=[], titles={}, departments=groups)
-    for key in keys:
-        # A large handbook lists on each page only the comparisons of the same roles.
-        shown = keys if small else related_keys(keys, key, by_role)
-        shown_titles = titles if small else {rid: titles[rid] for k in shown
-                                             for rid in k.split(SEPARATOR)}
-        page_key = _page_key(site, key, shown, declared, shown_titles)
-        if site.reuse(f"{URL}{key}/", page_key):
-            continue
-        view = comparison(catalog, key)
-        site.page(view.url, "html/compare.html", key=page_key, view=view,
-                  chosen=[r.id for r in view.roles], picker=small, keys=shown,
-                  declared=[k for k in shown if k in declared], titles=shown_titles,
-                  departments=None)
+    site.pages("html/compare.html", comparison_context,
+               ((f"{URL}{key}/", _page_key(site, key, listing), key) for key in keys))
+
+
+@dataclass
+class _Listing:
+    """The comparisons of the handbook, and what each comparison page lists of them."""
+
+    keys: list[str]
+    declared: set[str]
+    titles: dict[str, str]
+    small: bool                              # every comparison on every page
+    by_role: dict[str, list[int]] | None     # keys_by_role, for a large handbook
+
+    def shown(self, key: str) -> tuple[list[str], dict[str, str]]:
+        """The comparisons the page of ``key`` lists, and the titles of their roles: a
+        large handbook lists only the comparisons of the same roles."""
+        if self.small:
+            return self.keys, self.titles
+        shown = related_keys(self.keys, key, self.by_role)
+        return shown, {rid: self.titles[rid] for k in shown for rid in k.split(SEPARATOR)}
+
+
+def _listing(site: "Site") -> _Listing:
+    def make() -> _Listing:
+        catalog = site.catalog
+        keys = comparison_keys(catalog)
+        small = len(catalog.roles) <= PICKER_UP_TO
+        return _Listing(keys, declared_keys(catalog),
+                        {rid: e.role.title for rid, e in catalog.roles.items()},
+                        small, None if small else keys_by_role(keys))
+
+    return site.once("compare", make)
+
+
+def comparison_context(site: "Site", key: str) -> dict:
+    """The context of the page of the comparison ``key`` (``Site.pages`` calls it)."""
+    listing = _listing(site)
+    view = comparison(site.catalog, key)
+    shown, titles = listing.shown(key)
+    return dict(view=view, chosen=[r.id for r in view.roles], picker=listing.small,
+                keys=shown, declared=[k for k in shown if k in listing.declared],
+                titles=titles, departments=None)
 
 
 def department_groups(catalog: "Catalog", keys: list[str], titles: dict[str, str],
@@ -155,18 +182,18 @@ def department_files(site: "Site", group: dict) -> None:
                       roles=chunk, pages=pages, number=page["number"], nav_current=URL)
 
 
-def _page_key(site: "Site", key: str, shown: list[str], declared: set[str],
-              titles: dict[str, str]) -> str:
+def _page_key(site: "Site", key: str, listing: _Listing) -> str:
     """A comparison page's inputs: its roles' files and their bosses' (whose titles it
     shows), the comparisons it lists and their roles' titles, and what every page shows."""
     from ..keys import digest
 
     catalog = site.catalog
+    shown, titles = listing.shown(key)
     ids = key.split(SEPARATOR)
     shown_roles = sorted({boss for rid in ids for boss in catalog.roles[rid].reports_to} | set(ids))
     return digest(["compare", site.common_key, key,
                    *(f"{rid}={catalog.roles[rid].document.digest}" for rid in shown_roles),
-                   "\n".join(shown), "\n".join(k for k in shown if k in declared),
+                   "\n".join(shown), "\n".join(k for k in shown if k in listing.declared),
                    *(f"{rid}={title}" for rid, title in sorted(titles.items()))])
 
 

@@ -8,7 +8,6 @@ from .. import chart, jsonld, keys, views
 from .home import role_groups
 
 if TYPE_CHECKING:
-    from ...resolve import RoleEntry
     from ..html import Site
 
 
@@ -18,13 +17,12 @@ def render(site: "Site") -> None:
     if not site.reuse(views.ROLES_URL):
         site.page(views.ROLES_URL, "html/roles.html", groups=role_groups(site))
     related = site.related_roles
-    for entry in catalog.roles.values():
-        # A role's page depends on its own file, the roles it shows and the articles naming
-        # it: a change elsewhere keeps the previous page, without building its context.
-        url = views.role_url(entry.id)
-        key = keys.role_page_key(catalog, entry, site.common_key, related.get(entry.id, set()))
-        if not site.reuse(url, key):
-            site.page(url, "html/role.html", key=key, **role_context(site, entry))
+    # A role's page depends on its own file, the roles it shows and the articles naming
+    # it: a change elsewhere keeps the previous page, without building its context.
+    site.pages("html/role.html", role_context,
+               ((views.role_url(entry.id),
+                 keys.role_page_key(catalog, entry, site.common_key, related.get(entry.id, set())),
+                 entry.id) for entry in catalog.roles.values()))
 
 
 def compare_url(catalog, *role_ids: str) -> str:
@@ -34,9 +32,11 @@ def compare_url(catalog, *role_ids: str) -> str:
     return views.COMPARE_URL + (key_of(catalog, role_ids) + "/" if len(set(role_ids)) > 1 else "")
 
 
-def role_context(site: "Site", entry: "RoleEntry") -> dict:
-    """Everything the role template shows beyond the role itself."""
-    catalog, role = site.catalog, entry.role
+def role_context(site: "Site", role_id: str) -> dict:
+    """Everything the page of the role ``role_id`` shows (``Site.pages`` calls it)."""
+    catalog = site.catalog
+    entry = catalog.roles[role_id]
+    role = entry.role
     tables = views.salary_tables(catalog, role)
     scale = max((chart.table_max(t) for t in tables), default=None)
     department = next((d for d in catalog.handbook.departments if d.id == role.department), None)

@@ -1,0 +1,151 @@
+"""A second process that renders pages while the build renders others.
+
+Once the catalog is resolved, a build's pages are independent of each other: a
+helper forked from the build has the same catalog, theme and staging folder, so
+it can render any page it is sent and write it there; the build records the
+page as if it had written it. The build keeps a few pages queued at the helper
+and renders the rest itself, so both cores work and neither waits for the other.
+
+The helper is forked once, when the first batch large enough is rendered, and
+only from a process with one thread (a fork copies no other thread, and a lock
+another thread held would stay locked in the copy); it serves every later
+batch. Where there is one core, no ``fork``, or another thread, pages are
+rendered in the build's process, as they are for small batches.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+from typing import TYPE_CHECKING, Any, Callable
+
+from ..errors import RolebookError
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
+    from .html import Site
+
+PARALLEL_FROM = 64  # pages: fewer are rendered sooner than a process is forked
+AHEAD = 3           # pages queued at the helper: it never idles, and ends soon after the build
+
+Context = Callable[["Site", Any], dict]
+
+
+class Helper:
+    """The helper process of one build (``None`` until a batch needs it)."""
+
+    def __init__(self, site: "Site") -> None:
+        self.site = site
+        self.process: multiprocessing.Process | None = None
+        self.connection: "Connection | None" = None
+        self.sent: dict[str, str] = {}  # page file -> its key, rendered at the helper
+        self.unavailable = False
+
+    def available(self) -> bool:
+        """Start the helper if it is not running and may be started; is it there?"""
+        if self.process is None and not self.unavailable:
+            self.unavailable = not _may_fork()
+            if not self.unavailable:
+                self._start()
+        return self.process is not None
+
+    def _start(self) -> None:
+        context = multiprocessing.get_context("fork")
+        ours, theirs = context.Pipe()
+        process = context.Process(target=_serve, args=(self.site, theirs, ours),
+                                  name="rolebook-pages", daemon=True)
+        try:
+            process.start()
+        except OSError:  # no processes left to fork: render here
+            self.unavailable = True
+            ours.close()
+            return
+        finally:
+            theirs.close()
+        self.process, self.connection = process, ours
+
+    def room(self) -> bool:
+        """May another page be sent (the helper has fewer than ``AHEAD`` queued)?"""
+        return len(self.sent) < AHEAD
+
+    def send(self, template: str, context: Context, url: str, key: str, argument: Any) -> None:
+        from .html import page_file
+
+        self.connection.send((template, context, url, argument))
+        self.sent[page_file(url)] = key
+
+    def collect(self, wait: bool = False) -> None:
+        """Record the pages the helper has finished; with ``wait``, until it has finished all."""
+        while self.sent and (wait or self.connection.poll()):
+            try:
+                kind, name, value = self.connection.recv()
+            except EOFError:
+                raise RolebookError("the process rendering pages beside the build stopped "
+                                    "unexpectedly") from None
+            if kind == "error":
+                raise value
+            key = self.sent.pop(name)
+            self.site.output.record(name, key)
+            self.site.finished(name)
+
+    def close(self, failed: bool) -> None:
+        """Stop the helper: at once after a failure, else once it has read the end."""
+        if self.process is None:
+            return
+        if failed:
+            self.process.terminate()
+        else:
+            self.connection.send(None)
+        self.process.join()
+        self.connection.close()
+        self.process = None
+
+
+def _may_fork() -> bool:
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (cores or 1) > 1 and threading.active_count() == 1 \
+        and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _serve(site: "Site", connection: "Connection", builds_end: "Connection") -> None:
+    """The helper: render each page sent until the build sends ``None`` or is gone."""
+    from .html import page_file
+
+    build = os.getppid()
+    builds_end.close()  # so that the build's end closing (it was killed) reads as the end
+    site.output.forget_lock()  # a killed build's lock is free at once, not when this exits
+    signal.signal(signal.SIGINT, signal.SIG_IGN)      # Ctrl-C: the build stops this one
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    while True:
+        try:
+            job = connection.recv()
+        except EOFError:
+            return
+        if job is None or os.getppid() != build:  # the end, or the build was killed
+            return
+        template, context, url, argument = job
+        name = page_file(url)
+        try:
+            with site.theme.reporting():  # a template mistake at its file and line
+                html = site.render_page(url, template, context(site, argument))
+            if os.getppid() != build:  # killed meanwhile: do not make its staging folder again
+                return
+            site.output.path(name).write_bytes(html.encode())
+        except Exception as exc:  # noqa: BLE001 -- reported by the build
+            connection.send(("error", name, _portable(exc)))
+            return
+        connection.send(("page", name, None))
+
+
+def _portable(exc: Exception) -> Exception:
+    """``exc`` if it survives pickling, else an error that says what it was."""
+    import pickle
+
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:  # noqa: BLE001
+        return RolebookError(f"a page could not be rendered: {type(exc).__name__}: {exc}")
