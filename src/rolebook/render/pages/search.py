@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ...errors import RolebookError
-from ...write import link_or_copy
 from ..views import SEARCH_URL as URL
 from ..views import article_url, role_url
 
@@ -162,7 +161,9 @@ class Indexer:
         # links to the shard's pages gives them their URLs in the site.
         pages = self.scratch / shard
         for name in self.shards.pages[shard]:
-            link_or_copy(self.output.current(name), pages / name)
+            page = pages / name
+            page.parent.mkdir(parents=True, exist_ok=True)
+            page.write_bytes(without_drawings(self.output.current(name).read_bytes()))
         bundle = self.output.staging / BUNDLE / shard
         index = await service.create_index({"keep_index_url": False})
         result = await index.add_directory(str(pages))
@@ -197,6 +198,24 @@ class Indexer:
         for shard, (key, files) in self.done.items():
             for name in files:
                 self.output.record(f"{BUNDLE}/{shard}/{name}", key)
+
+
+def without_drawings(page: bytes) -> bytes:
+    """The page without its ``<svg>`` drawings, for Pagefind to read.
+
+    The salary charts, career ladders and icons are never indexed (they are outside
+    ``data-pagefind-body`` or inside ``data-pagefind-ignore``), yet Pagefind parses
+    them: about half of a role page's bytes and 40 % of Pagefind's time. The index
+    of the page without them is the same. The page's content cannot hold ``<svg``
+    as markup (Markdown's HTML is sanitised, text is escaped), and drawings do not nest.
+    """
+    parts, start = [], 0
+    while (begin := page.find(b"<svg", start)) != -1 \
+            and (end := page.find(b"</svg>", begin)) != -1:
+        parts.append(page[start:begin])
+        start = end + len(b"</svg>")
+    parts.append(page[start:])
+    return b"".join(parts)
 
 
 def _drop_interface(bundle: Path) -> None:
