@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from rolebook import write
 from rolebook.errors import OutputError
 from rolebook.write import MANIFEST, Output
 
@@ -32,8 +33,72 @@ def test_a_build_is_swapped_in_whole(tmp_path):
     publish(site, {"index.html": "two"})
     assert (site / "index.html").read_text() == "two"
     assert not (site / "roles").exists(), "files of the previous build that are gone go too"
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site.")] == \
-        [".site.rolebook-lock"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".site.")) == \
+        [".site.rolebook-lock", ".site.spare"]
+
+
+def spare_files(tmp_path: Path) -> dict[str, bool]:
+    """The spare folder's files: name -> is it a link of the site's file of that name?"""
+    spare, site = tmp_path / ".site.spare", tmp_path / "site"
+    return {p.relative_to(spare).as_posix(): (site / p.relative_to(spare)).is_file()
+            and os.path.samefile(p, site / p.relative_to(spare))
+            for p in spare.rglob("*") if p.is_file() and p.name != ".rolebook-spare"}
+
+
+def test_the_spare_folder_holds_only_links_to_the_site_s_files(tmp_path):
+    site = tmp_path / "site"
+    keys = {"a.html": "k", "b/c.html": "k", "d/e/f.html": "k"}
+    publish(site, {"a.html": "A", "b/c.html": "C", "d/e/f.html": "F"}, keys)
+    (site / "CNAME").write_text("handbook.example.ru")
+    publish(site, {"a.html": "A", "b/c.html": "C2", "d/e/f.html": "F"},
+            keys | {"b/c.html": "k2"})
+    assert spare_files(tmp_path) == {"a.html": True, "d/e/f.html": True}
+    # Put together in the spare: the written file, the one gone, the kept ones.
+    publish(site, {"a.html": "A", "b/c.html": "C3", "g.html": "G"}, keys | {"b/c.html": "k3"})
+    assert snapshot(site).keys() == {"a.html", "b/c.html", "g.html", "CNAME", MANIFEST}
+    assert (site / "b/c.html").read_text() == "C3" and (site / "CNAME").read_text() \
+        == "handbook.example.ru"
+    assert not (site / "d").exists(), "a folder left empty goes with its files"
+    assert spare_files(tmp_path) == {"a.html": True}
+
+
+def test_the_live_site_is_not_written_into_before_the_swap(tmp_path, monkeypatch):
+    """The spare's files are links to the live site's: a file written again replaces its
+    link, it is never written into."""
+    site = tmp_path / "site"
+    publish(site, {"a.html": "A", "b.html": "B"}, {"a.html": "k", "b.html": "k"})
+    publish(site, {"a.html": "A", "b.html": "B2"}, {"a.html": "k", "b.html": "k2"})
+    assert spare_files(tmp_path) == {"a.html": True}
+    swap = write._swap
+
+    def checked(new, target):
+        assert (target / "a.html").read_text() == "A" and (new / "a.html").read_text() == "A2"
+        return swap(new, target)
+
+    monkeypatch.setattr(write, "_swap", checked)
+    publish(site, {"a.html": "A2", "b.html": "B2"}, {"a.html": "k2", "b.html": "k2"})
+    assert (site / "a.html").read_text() == "A2"
+
+
+def test_a_spare_left_half_changed_is_not_used(tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    keys = {"a.html": "k", "b.html": "k"}
+    publish(site, {"a.html": "A", "b.html": "B"}, keys)
+    publish(site, {"a.html": "A", "b.html": "B2"}, keys | {"b.html": "k2"})
+    before = snapshot(site)
+
+    def killed(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(write.Output, "_sign", killed)  # dies while the spare is changed
+    with pytest.raises(KeyboardInterrupt):
+        publish(site, {"a.html": "A3", "b.html": "B2"}, keys | {"a.html": "k3", "b.html": "k2"})
+    monkeypatch.undo()
+    assert snapshot(site) == before
+    (tmp_path / ".site.spare" / "a.html").unlink()  # whatever it holds is not trusted
+    publish(site, {"a.html": "A4", "b.html": "B2"}, keys | {"a.html": "k4", "b.html": "k2"})
+    assert (site / "a.html").read_text() == "A4" and (site / "b.html").read_text() == "B2"
+    assert spare_files(tmp_path) == {"b.html": True}
 
 
 def test_a_failed_build_leaves_the_previous_site(tmp_path):

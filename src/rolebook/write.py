@@ -7,6 +7,12 @@ every file rolebook wrote, with the key of the inputs it came from: files
 whose key did not change are reused from the previous site instead of being
 rendered again, and rolebook never deletes a file it did not write (files a
 person put into the output are carried over to the new site).
+
+The previous site is not deleted after the swap: without the files the build
+wrote again or dropped, it is a spare folder (``.<site>.spare``) of hard links
+to the new site's files, and the next build puts its site together there. A
+build that changed a few files of a large site then costs those few files, not
+a link per file of the site and the deletion of the previous one.
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ from typing import Callable, Iterable
 from .errors import OutputError
 
 MANIFEST = ".rolebook-manifest.json"
+# In the spare folder (``.<site>.spare``), once it holds only links to the site's files.
+SPARE_MARK = ".rolebook-spare"
 RESERVED_NAMES = {"con", "prn", "aux", "nul"} | {f"{d}{i}" for d in ("com", "lpt") for i in range(1, 10)}
 
 
@@ -59,7 +67,8 @@ class Output:
                                              dir=self.target.parent))
         self.files: dict[str, dict] = {}
         self.reused: list[str] = []
-        self.kept: set[str] = set()  # the reused files, linked into the staging folder at commit
+        self.kept: set[str] = set()  # the reused files, linked into the new site at commit
+        self.linked = True  # every kept file was linked, none copied (``commit``)
         self.written: list[str] = []
 
     # -- writing ------------------------------------------------------------------
@@ -172,43 +181,117 @@ class Output:
 
     # -- finishing ----------------------------------------------------------------
     def commit(self) -> None:
-        """Swap the staging folder in as the new site and drop the old one; when the
-        build wrote nothing and kept every file, the site stays as it is."""
+        """Swap the new site in for the previous one; when the build wrote nothing and kept
+        every file, the site stays as it is.
+
+        The new site is put together in the spare folder the previous build left (it
+        holds links to that site's files, so only what changed is done there) or, when
+        there is none, in the staging folder; the previous site then becomes the spare."""
         if not self.written and self.files.keys() == self.previous.keys() \
                 and self.previous is not _DAMAGED and self.inputs == self.previous_inputs:
             self.discard()  # the manifest too would be the same, byte for byte
             return
-        for name in self.reused:
-            _link_or_copy(self.target / name, self.staging / name)
-        for name, entry in self.files.items():
-            if "sha256" not in entry:
-                entry["sha256"] = _sha256(self.staging / name)
-            entry["stat"] = _signature(self.staging / name)
-        self._carry_over_foreign_files()
-        (self.staging / MANIFEST).write_text(
+        site = self._assemble_in_spare() or self._assemble_in_staging()
+        foreign = self._carry_over_foreign_files(site)
+        (site / MANIFEST).unlink(missing_ok=True)
+        (site / MANIFEST).write_text(
             json.dumps({"inputs": self.inputs, "files": self.files}, ensure_ascii=False,
                        indent=0, sort_keys=True),
             encoding="utf-8")
-        _swap(self.staging, self.target)
+        previous_site = _swap(site, self.target)
+        self._keep_spare(previous_site, foreign)
+        shutil.rmtree(self.staging, ignore_errors=True)
         self._release()
+
+    def _assemble_in_staging(self) -> Path:
+        """The new site in the staging folder: the kept files linked in beside the written."""
+        for name in self.kept:
+            self._place(self.target / name, self.staging / name)
+        self._sign(self.staging)
+        return self.staging
+
+    def _assemble_in_spare(self) -> Path | None:
+        """The new site in the previous build's spare folder, if there is one to trust:
+        the files gone removed, the written ones linked in from the staging folder, the
+        kept ones relinked where the spare's file is not the site's own."""
+        spare = _spare_of(self.target)
+        marker = spare / SPARE_MARK
+        if self.previous is _DAMAGED or not marker.is_file():
+            return None
+        marker.unlink()  # being changed: not to be trusted if this build dies before the swap
+        try:
+            _remove(spare, self.previous.keys() - self.files.keys())
+            for name in self.files:
+                if name in self.kept:
+                    if not _same_file(spare / name, self.target / name):
+                        self._place(self.target / name, spare / name)
+                else:
+                    self._place(self.staging / name, spare / name)
+        except OSError:
+            shutil.rmtree(spare, ignore_errors=True)
+            return None
+        self._sign(spare)
+        return spare
+
+    def _place(self, source: Path, destination: Path) -> None:
+        """Link ``source`` at ``destination``, replacing what is there (never writing into
+        it: in a spare folder it may be a link to a file of the live site)."""
+        try:
+            destination.unlink()
+        except FileNotFoundError:
+            pass
+        except IsADirectoryError:
+            shutil.rmtree(destination)
+        self.linked &= _link_or_copy(source, destination)
+
+    def _sign(self, site: Path) -> None:
+        """Record each file's hash and signature (size, modification time) in the manifest."""
+        for name, entry in self.files.items():
+            if "sha256" not in entry:
+                entry["sha256"] = _sha256(site / name)
+            entry["stat"] = _signature(site / name)
+
+    def _keep_spare(self, previous_site: Path | None, foreign: list[str]) -> None:
+        """Keep the previous site as the next build's spare folder, without the files this
+        build wrote again or dropped: what is left are links to the new site's files."""
+        if previous_site is None:
+            return
+        parked = previous_site.parent if previous_site.parent != self.target.parent else None
+        if self.linked and self.previous is not _DAMAGED:
+            spare = _spare_of(self.target)
+            if previous_site != spare:
+                shutil.rmtree(spare, ignore_errors=True)
+                os.replace(previous_site, spare)
+            _remove(spare, [name for name in self.files if name not in self.kept], folders=False)
+            _remove(spare, [*(self.previous.keys() - self.files.keys()), *foreign, MANIFEST])
+            (spare / SPARE_MARK).touch()
+        else:  # copies, or files of unknown origin: nothing worth keeping
+            shutil.rmtree(previous_site, ignore_errors=True)
+        if parked is not None:
+            shutil.rmtree(parked, ignore_errors=True)
 
     def discard(self) -> None:
         """Drop the staging folder; the previous site stays as it was."""
         shutil.rmtree(self.staging, ignore_errors=True)
         self._release()
 
-    def _carry_over_foreign_files(self) -> None:
+    def _carry_over_foreign_files(self, site: Path) -> list[str]:
+        """Copy the files a person put into the previous site into ``site``; their names."""
         if not self.target.is_dir() or self.previous is _DAMAGED:
-            return
+            return []
+        foreign = []
         for folder, _, files in os.walk(self.target):
             relative = os.path.relpath(folder, self.target)
             for file in files:
                 name = file if relative == "." else f"{relative}/{file}"
                 if name != MANIFEST and name not in self.previous and name not in self.files \
                         and os.path.isfile(self.target / name):  # not a broken link
-                    destination = self.staging / name
+                    destination = site / name
                     destination.parent.mkdir(parents=True, exist_ok=True)
+                    destination.unlink(missing_ok=True)
                     shutil.copy2(self.target / name, destination)
+                    foreign.append(name)
+        return foreign
 
     def forget_lock(self) -> None:
         """In a process forked from the build: close its copy of the lock's handle. The
@@ -224,25 +307,64 @@ class Output:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is None:
-            self.commit()
-        else:
+        if exc_type is not None:
             self.discard()
+            return
+        try:
+            self.commit()
+        except BaseException:
+            self.discard()  # the staging folder and the lock, whatever step failed
+            raise
 
 
-def _swap(staging: Path, target: Path) -> None:
-    """Put ``staging`` in the place of ``target`` so that no moment lacks a complete site."""
-    if target.exists() and _exchange(staging, target):
-        shutil.rmtree(staging, ignore_errors=True)  # now holds the previous site
+def _swap(site: Path, target: Path) -> Path | None:
+    """Put ``site`` in the place of ``target`` so that no moment lacks a complete site;
+    where the previous site is now (None: there was none)."""
+    previous = None
+    if target.exists() and _exchange(site, target):
+        previous = site
     else:
-        old = None
         if target.exists():  # two renames; a kill between them is undone by _recover
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-            os.rename(target, old / "site")
-        os.rename(staging, target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+            parked = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+            previous = parked / "site"
+            os.rename(target, previous)
+        os.rename(site, target)
     _fsync_dir(target.parent)
+    return previous
+
+
+def _spare_of(target: Path) -> Path:
+    return target.parent / f".{target.name}.spare"
+
+
+def _remove(folder: Path, names: Iterable[str], folders: bool = True) -> None:
+    """Remove the files ``names`` from ``folder`` where they are; with ``folders``, also
+    the folders that are left empty."""
+    for name in names:
+        path = folder / name
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
+        except IsADirectoryError:
+            shutil.rmtree(path)
+        if not folders:
+            continue
+        for parent in path.parents:
+            if parent == folder:
+                break
+            try:
+                parent.rmdir()
+            except OSError:  # not empty, or gone
+                break
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Are ``a`` and ``b`` links to one file?"""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -281,6 +403,9 @@ def _recover(target: Path) -> None:
         shutil.rmtree(parked, ignore_errors=True)
     for staging in parent.glob(f".{name}.staging-*"):
         shutil.rmtree(staging, ignore_errors=True)
+    spare = _spare_of(target)
+    if spare.exists() and not ((spare / SPARE_MARK).is_file() and target.is_dir()):
+        shutil.rmtree(spare, ignore_errors=True)  # left half-changed, or its site is gone
 
 
 class _Damaged(dict):
@@ -331,13 +456,16 @@ def up_to_date(target: Path, inputs: str) -> list[str] | None:
     return sorted(files)
 
 
-def _link_or_copy(old: Path, new: Path) -> None:
-    """Hard-link ``old`` at ``new`` (a copy where links cannot be made), folders made."""
+def _link_or_copy(old: Path, new: Path) -> bool:
+    """Hard-link ``old`` at ``new`` (a copy where links cannot be made), folders made;
+    was it linked?"""
     new.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.link(old, new)
+        return True
     except OSError:
         shutil.copy2(old, new)
+        return False
 
 
 def _signature(path: Path) -> list[int]:
