@@ -7,6 +7,8 @@ folder and swaps it in only when the whole site is complete.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,7 +23,29 @@ def check(root: Path | str = ".") -> "Catalog":
     from .load import load
     from .resolve import resolve
 
-    return resolve(load(Path(root)))
+    with _long_lived_objects():
+        return resolve(load(Path(root)))
+
+
+@contextlib.contextmanager
+def _long_lived_objects():
+    """Make the catalog without Python's cycle collector, and leave it out of later passes.
+
+    A large handbook's catalog is millions of objects that live as long as the build; the
+    collector would scan them all again at each of its passes, while they are made (two
+    thirds of the time of reading 10,000 cached roles) and while pages are rendered. They
+    are frozen once made (``gc.freeze``), which also keeps a forked helper process from
+    copying the memory pages the collector would touch.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect()  # what making the catalog left for the collector, before it is frozen
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 @dataclass
