@@ -38,12 +38,16 @@ def main() -> None:
 
     seconds: dict[str, float] = {}
     timed(seconds, "up to date? (inputs hashed, site checked)", pipeline, "build_inputs")
+    from rolebook.render.pages import search
+
+    timed(seconds, "output opened (lock, previous manifest)", write.Output, "__init__")
     timed(seconds, "load", load, "load")
     timed(seconds, "model (within resolve)", resolve, "model")
     timed(seconds, "resolve", resolve, "resolve")
     for kind in PAGE_KINDS:
         timed(seconds, "pages: " + kind.__name__.rsplit(".", 1)[1], kind, "render")
     timed(seconds, "data files", data, "render_data")
+    timed(seconds, "search: waiting for Pagefind after the pages", search.Indexer, "__exit__")
     timed(seconds, "write", write.Output, "commit")
 
     start = time.perf_counter()
