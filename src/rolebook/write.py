@@ -96,18 +96,26 @@ class Output:
         name = safe_relpath(name)
         previous = self._previous_parts(name)
         table, offset = [], 0
-        with open(self.path(name), "wb") as out, \
+        # Unbuffered: the parts copied are copied by the kernel, between the files' descriptors.
+        with open(self.path(name), "wb", buffering=0) as out, \
                 (open(self.target / name, "rb") if previous else contextlib.nullcontext()) as old:
+            run = (0, 0)  # parts next to each other in the previous file are copied at once
             for part_key, make in parts:
                 if part_key in previous:
                     start, length = previous[part_key]
-                    old.seek(start)
-                    data = old.read(length)
+                    if run[1] and sum(run) != start:
+                        _copy(old, out, *run)
+                        run = (start, 0)
+                    run = (run[0] if run[1] else start, run[1] + length)
                 else:
+                    _copy(old, out, *run)
+                    run = (0, 0)
                     data = make()
-                out.write(data)
-                table.append([part_key, offset, len(data)])
-                offset += len(data)
+                    _write(out, data)
+                    length = len(data)
+                table.append([part_key, offset, length])
+                offset += length
+            _copy(old, out, *run)
         self.files[name] = {"key": key, "parts": table}
         self.written.append(name)
 
@@ -466,6 +474,28 @@ def _link_or_copy(old: Path, new: Path) -> bool:
     except OSError:
         shutil.copy2(old, new)
         return False
+
+
+def _write(file, data: bytes) -> None:
+    """Write all of ``data`` to an unbuffered file (one write may take only a part)."""
+    view = memoryview(data)
+    while view:
+        view = view[file.write(view):]
+
+
+def _copy(source, destination, start: int, length: int) -> None:
+    """Append ``length`` bytes of ``source`` from ``start`` to ``destination`` (files
+    opened without buffering), in the kernel where it can."""
+    while length > 0:
+        try:
+            done = os.copy_file_range(source.fileno(), destination.fileno(), length, start)
+        except (AttributeError, OSError):  # not on this system or between these file systems
+            source.seek(start)
+            _write(destination, source.read(length))
+            return
+        if done == 0:
+            raise OutputError(f"{source.name} ended before its part at {start} did")
+        start, length = start + done, length - done
 
 
 def _signature(path: Path) -> list[int]:
