@@ -198,9 +198,9 @@ def chunk(role: "Role", groups: list[Group]) -> dict:
 
 
 def _common_key(site: "Site", scale: float) -> str:
-    from ... import __version__
-
-    return keys.digest([__version__, site.theme.digest, f"{scale:g}",
+    """What every chunk depends on: rolebook's code (the version alone would miss a change
+    of the code that writes them), the theme, the handbook's lists and the common scale."""
+    return keys.digest([keys.code_key(), site.theme.digest, f"{scale:g}",
                         *keys.config_digests(site.catalog)])
 
 
