@@ -50,9 +50,9 @@ from rolebook.render import parallel
 parallel.PARALLEL_FROM, parallel.AHEAD = 2, int(sys.argv[3])
 sent, send = [], parallel.Helper.send
 
-def counted(self, template, context, url, key, argument):
-    sent.append(url)
-    send(self, template, context, url, key, argument)
+def counted(self, name, key, make, args):
+    sent.append(name)
+    send(self, name, key, make, args)
 
 parallel.Helper.send = counted
 try:
@@ -63,7 +63,7 @@ finally:
 
 
 def build_with_helper(root: Path, out: Path, tmp_path: Path, ahead: int = parallel.AHEAD):
-    """Build with a helper; the URLs of the pages sent to it, and the process's result."""
+    """Build with a helper; the files sent to it, and the process's result."""
     script = tmp_path / "with_helper.py"
     script.write_text(textwrap.dedent(WITH_HELPER), encoding="utf-8")
     done = subprocess.run([sys.executable, str(script), str(root), str(out), str(ahead)],

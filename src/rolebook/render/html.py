@@ -34,7 +34,7 @@ class Site:
     # Told of every page file put in the output or kept from the previous build
     # (the search index starts on a department as soon as its pages are all there).
     finished: Callable[[str], None] = lambda name: None
-    helper: "parallel.Helper | None" = None  # renders pages beside this process (``pages``)
+    helper: "parallel.Helper | None" = None  # makes files beside this process (``files``)
     computed: dict[str, Any] = field(default_factory=dict)  # ``once``
 
     def once(self, name: str, make: Callable[[], Any]) -> Any:
@@ -64,22 +64,30 @@ class Site:
         values = {"site": self, "url": url, "root": relative_root(url)} | context
         return self.template(template).render(**values)
 
-    def pages(self, template: str, context: "parallel.Context",
+    def pages(self, template: str, context: Callable[["Site", Any], dict],
               pages: Iterable[tuple[str, str, Any]]) -> None:
         """Render many pages of one ``template``: each ``(url, key, argument)`` whose key
-        changed gets the context ``context(site, argument)`` (a module-level function: a
-        helper process may call it). A batch of ``parallel.PARALLEL_FROM`` pages or more
-        is shared with the helper process, page by page."""
+        changed gets the context ``context(site, argument)`` (a module-level function:
+        the helper process may call it). Shared with the helper as ``files`` are."""
+        self.files((page_file(url), key, page_html, (url, template, context, argument))
+                   for url, key, argument in pages)
+
+    def files(self, files: Iterable[tuple[str, str, Callable[..., str | bytes], tuple]]) -> None:
+        """Write many files: each ``(name, key, make, args)`` whose key changed is made by
+        ``make(site, *args)`` (a module-level function, with arguments that pickle: the
+        helper process may call it). A batch of ``parallel.PARALLEL_FROM`` files or more
+        is shared with the helper process, file by file."""
         from . import parallel
 
-        todo = [(url, key, argument) for url, key, argument in pages if not self.reuse(url, key)]
+        todo = [file for file in files if not self._reuse_file(file[0], file[1])]
         helper = self.helper if len(todo) >= parallel.PARALLEL_FROM \
             and self.helper is not None and self.helper.available() else None
-        for url, key, argument in todo:
+        for name, key, make, args in todo:
             if helper is not None and helper.room():
-                helper.send(template, context, url, key, argument)
+                helper.send(name, key, make, args)
                 continue
-            self.page(url, template, key=key, **context(self, argument))
+            self.output.put(name, make(self, *args), key)
+            self.finished(name)
             if helper is not None:
                 helper.collect()
         if helper is not None:
@@ -89,8 +97,10 @@ class Site:
         """Keep the previous build's page at ``url`` if ``key`` (default ``catalog_key``) is
         unchanged. For a renderer that would compute a costly context: call ``page`` only
         when this is False."""
-        name = page_file(url)
-        if not self.output.reuse(name, key or self.catalog_key):
+        return self._reuse_file(page_file(url), key or self.catalog_key)
+
+    def _reuse_file(self, name: str, key: str) -> bool:
+        if not self.output.reuse(name, key):
             return False
         self.finished(name)
         return True
@@ -119,6 +129,12 @@ class Site:
     def template(self, name: str) -> "jinja2.Template":
         """The template ``name``; its mistakes are reported by ``render_site``."""
         return self.env.get_template(name)
+
+
+def page_html(site: Site, url: str, template: str, context: Callable[[Site, Any], dict],
+              argument: Any) -> str:
+    """The page at ``url``: ``template`` with ``context(site, argument)`` (``Site.pages``)."""
+    return site.render_page(url, template, context(site, argument))
 
 
 def page_file(url: str) -> str:

@@ -1,16 +1,17 @@
-"""A second process that renders pages while the build renders others.
+"""A second process that renders pages (and other files) while the build renders others.
 
 Once the catalog is resolved, a build's pages are independent of each other: a
 helper forked from the build has the same catalog, theme and staging folder, so
-it can render any page it is sent and write it there; the build records the
-page as if it had written it. The build keeps a few pages queued at the helper
-and renders the rest itself, so both cores work and neither waits for the other.
+it can make any file it is sent (a page, a role's salary rows) and write it
+there; the build records the file as if it had written it. The build keeps a
+few files queued at the helper and makes the rest itself, so both cores work
+and neither waits for the other.
 
-The helper is forked once, when the first batch large enough is rendered, and
+The helper is forked once, when the first batch large enough is made, and
 only from a process with one thread (a fork copies no other thread, and a lock
 another thread held would stay locked in the copy); it serves every later
-batch. Where there is one core, no ``fork``, or another thread, pages are
-rendered in the build's process, as they are for small batches.
+batch. Where there is one core, no ``fork``, or another thread, files are
+made in the build's process, as they are for small batches.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import multiprocessing
 import os
 import signal
 import threading
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Callable
 
 from ..errors import RolebookError
 
@@ -28,11 +29,8 @@ if TYPE_CHECKING:
 
     from .html import Site
 
-PARALLEL_FROM = 64  # pages: fewer are rendered sooner than a process is forked
-AHEAD = 3           # pages queued at the helper: it never idles, and ends soon after the build
-
-Context = Callable[["Site", Any], dict]
-
+PARALLEL_FROM = 64  # files: fewer are made sooner than a process is forked
+AHEAD = 3           # files queued at the helper: it never idles, and ends soon after the build
 
 class Helper:
     """The helper process of one build (``None`` until a batch needs it)."""
@@ -41,7 +39,7 @@ class Helper:
         self.site = site
         self.process: multiprocessing.Process | None = None
         self.connection: "Connection | None" = None
-        self.sent: dict[str, str] = {}  # page file -> its key, rendered at the helper
+        self.sent: dict[str, str] = {}  # file -> its key, being made at the helper
         self.unavailable = False
 
     def available(self) -> bool:
@@ -68,22 +66,21 @@ class Helper:
         self.process, self.connection = process, ours
 
     def room(self) -> bool:
-        """May another page be sent (the helper has fewer than ``AHEAD`` queued)?"""
+        """May another file be sent (the helper has fewer than ``AHEAD`` queued)?"""
         return len(self.sent) < AHEAD
 
-    def send(self, template: str, context: Context, url: str, key: str, argument: Any) -> None:
-        from .html import page_file
-
-        self.connection.send((template, context, url, argument))
-        self.sent[page_file(url)] = key
+    def send(self, name: str, key: str, make: Callable[..., str | bytes], args: tuple) -> None:
+        """Have the helper write the file ``name``: ``make(site, *args)`` (``Site.files``)."""
+        self.connection.send((name, make, args))
+        self.sent[name] = key
 
     def collect(self, wait: bool = False) -> None:
-        """Record the pages the helper has finished; with ``wait``, until it has finished all."""
+        """Record the files the helper has written; with ``wait``, until it has written all."""
         while self.sent and (wait or self.connection.poll()):
             try:
                 kind, name, value = self.connection.recv()
             except EOFError:
-                raise RolebookError("the process rendering pages beside the build stopped "
+                raise RolebookError("the process making pages beside the build stopped "
                                     "unexpectedly") from None
             if kind == "error":
                 raise value
@@ -111,9 +108,7 @@ def _may_fork() -> bool:
 
 
 def _serve(site: "Site", connection: "Connection", builds_end: "Connection") -> None:
-    """The helper: render each page sent until the build sends ``None`` or is gone."""
-    from .html import page_file
-
+    """The helper: write each file sent until the build sends ``None`` or is gone."""
     build = os.getppid()
     builds_end.close()  # so that the build's end closing (it was killed) reads as the end
     site.output.forget_lock()  # a killed build's lock is free at once, not when this exits
@@ -126,21 +121,20 @@ def _serve(site: "Site", connection: "Connection", builds_end: "Connection") -> 
             return
         if job is None or os.getppid() != build:  # the end, or the build was killed
             return
-        template, context, url, argument = job
-        name = page_file(url)
+        name, make, args = job
         try:
             with site.theme.reporting():  # a template mistake at its file and line
-                html = site.render_page(url, template, context(site, argument))
+                data = make(site, *args)
             if os.getppid() != build:  # killed meanwhile: do not make its staging folder again
                 return
-            site.output.path(name).write_bytes(html.encode())
+            site.output.path(name).write_bytes(data.encode() if isinstance(data, str) else data)
         except Exception as exc:  # noqa: BLE001 -- reported by the build
-            connection.send(("error", name, _portable(exc)))
+            connection.send(("error", name, _portable(exc, name)))
             return
-        connection.send(("page", name, None))
+        connection.send(("done", name, None))
 
 
-def _portable(exc: Exception) -> Exception:
+def _portable(exc: Exception, name: str) -> Exception:
     """``exc`` if it survives pickling, else an error that says what it was."""
     import pickle
 
@@ -148,4 +142,4 @@ def _portable(exc: Exception) -> Exception:
         pickle.loads(pickle.dumps(exc))
         return exc
     except Exception:  # noqa: BLE001
-        return RolebookError(f"a page could not be rendered: {type(exc).__name__}: {exc}")
+        return RolebookError(f"{name} could not be made: {type(exc).__name__}: {exc}")

@@ -90,7 +90,7 @@ def render(site: "Site") -> None:
     html = _page(site, roles, context, chunked=False) if small else None
     if html is None or (len(roles) > 1 and len(html.encode()) > PAGE_BUDGET):
         html = _page(site, roles[:1], context, chunked=True)
-        write_chunks(site, roles, groups, scale)
+        write_chunks(site, roles, base, scale)
     site.output.put(URL + "index.html", html, site.catalog_key)
 
 
@@ -153,7 +153,7 @@ def _page(site: "Site", roles: list["Role"], context: dict, chunked: bool) -> st
                            roles=roles, **context)
 
 
-def write_chunks(site: "Site", roles: list["Role"], groups: dict, scale: float) -> None:
+def write_chunks(site: "Site", roles: list["Role"], base: str | None, scale: float) -> None:
     """``data/salaries/<role>.json`` (the role's rows as data) and ``_index.json``.
 
     The rows are data, not markup, to keep ten thousand roles small on disk;
@@ -162,17 +162,20 @@ def write_chunks(site: "Site", roles: list["Role"], groups: dict, scale: float) 
     only: when none changed, the previous build's chunk is reused.
     """
     common = _common_key(site, scale)
-    for role in roles:
-        name = f"{CHUNKS}{role.id}.json"
-        key = keys.digest([common, site.catalog.roles[role.id].document.digest])
-        if not site.output.reuse(name, key):
-            site.output.put(name, json.dumps(chunk(role, groups[role.id]), ensure_ascii=False,
-                                             separators=(",", ":")), key)
-        # One role's rows at a time: all of them at once are hundreds of MB at 10,000 roles.
-        groups.pop(role.id, None)
+    # One role's rows at a time: all of them at once are hundreds of MB at 10,000 roles.
+    site.files((f"{CHUNKS}{role.id}.json",
+                keys.digest([common, site.catalog.roles[role.id].document.digest]),
+                chunk_json, (role.id, base, scale)) for role in roles)
     index = {"roles": [[r.id, r.title] for r in roles]}
     site.output.put(f"{CHUNKS}_index.json", json.dumps(index, ensure_ascii=False,
                                                       separators=(",", ":")), site.catalog_key)
+
+
+def chunk_json(site: "Site", role_id: str, base: str | None, scale: float) -> str:
+    """The chunk of the role ``role_id`` (``Site.files`` calls it)."""
+    role = site.catalog.role(role_id)
+    return json.dumps(chunk(role, role_groups(site.catalog, role, base, scale)),
+                      ensure_ascii=False, separators=(",", ":"))
 
 
 def chunk(role: "Role", groups: list[Group]) -> dict:
