@@ -315,6 +315,8 @@ class _Checker:
         for i, level in enumerate(role.levels):
             if level.salary_grade is not None:
                 self._ref(doc, ("levels", i, "salary_grade"), level.salary_grade, grade_ids, "grade")
+        if self._bands_fine(salary.bands, grade_ids):
+            return  # the usual case, tested with sets: some hundred bands a role
         seen: dict[tuple, int] = {}
         for i, band in enumerate(salary.bands):
             self._check_band(doc, i, band, grade_ids)
@@ -324,6 +326,16 @@ class _Checker:
                     f"salary.bands[{i}]: the same region, segment and grade as "
                     f"salary.bands[{seen[key]}]")))
             seen.setdefault(key, i)
+
+    def _bands_fine(self, bands: list[Band], grade_ids: set[str]) -> bool:
+        """Do the bands name only known regions, segments and grades, each combination
+        once, with every median inside its range? (Else each band is checked to say where.)"""
+        return ({b.region for b in bands} - {None} <= self.region_ids
+                and {b.segment for b in bands} - {None} <= self.segment_ids
+                and {b.grade for b in bands} - {None} <= grade_ids
+                and len({(b.region, b.segment, b.grade) for b in bands}) == len(bands)
+                and all(b.median is None or b.min is None or b.min <= b.median <= b.max
+                        for b in bands))
 
     def _check_band(self, doc: Document, i: int, band: Band, grade_ids: set[str]) -> None:
         loc = ("salary", "bands", i)

@@ -25,7 +25,8 @@ import json
 import os
 import shutil
 import tempfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
+from stat import S_ISREG
 from typing import Callable, Iterable
 
 from .errors import OutputError
@@ -37,15 +38,14 @@ RESERVED_NAMES = {"con", "prn", "aux", "nul"} | {f"{d}{i}" for d in ("com", "lpt
 
 
 def safe_relpath(name: str) -> str:
-    """``name`` as a relative POSIX path that stays inside the output, or OutputError."""
-    path = PurePosixPath(name)
-    parts = path.parts
-    if not parts or path.is_absolute() or "\\" in name or any(
+    """``name`` as a relative POSIX path that stays inside the output, or OutputError.
+    (Plain string tests: it is asked for every file of every build.)"""
+    if not name or name.startswith("/") or "\\" in name or any(
             part in ("", ".", "..") or part.split(".")[0].lower() in RESERVED_NAMES
-            or part.startswith(".rolebook") for part in parts):
+            or part.startswith(".rolebook") for part in name.split("/")):
         raise OutputError(f"refusing to write '{name}': the path would leave the output folder "
                           "or use a reserved name")
-    return path.as_posix()
+    return name
 
 
 class Output:
@@ -159,12 +159,20 @@ class Output:
 
     def _untouched(self, name: str) -> bool:
         """Is the previous build's ``name`` as that build wrote it (and may it be reused)?"""
-        entry, old = self.previous.get(name), self.target / name
-        if not self.reusing or not entry or not old.is_file():
+        entry = self.previous.get(name)
+        if not self.reusing or not entry:
+            return False
+        old = os.path.join(self.target, name)
+        try:
+            stat = os.stat(old)
+        except OSError:
+            return False
+        if not S_ISREG(stat.st_mode):
             return False
         # Size and modification time tell without reading the file (as make and git do);
         # when they differ, its content decides.
-        return entry.get("stat") == _signature(old) or _sha256(old) == entry.get("sha256")
+        return entry.get("stat") == [stat.st_size, stat.st_mtime_ns] \
+            or _sha256(old) == entry.get("sha256")
 
     def _take(self, name: str, key: str) -> None:
         # The file is linked into the staging folder at commit, and only if the site changed.
@@ -202,9 +210,9 @@ class Output:
         site = self._assemble_in_spare() or self._assemble_in_staging()
         foreign = self._carry_over_foreign_files(site)
         (site / MANIFEST).unlink(missing_ok=True)
-        (site / MANIFEST).write_text(
+        (site / MANIFEST).write_text(  # no indent: json's C encoder (a line per file was 2x)
             json.dumps({"inputs": self.inputs, "files": self.files}, ensure_ascii=False,
-                       indent=0, sort_keys=True),
+                       separators=(",", ":"), sort_keys=True),
             encoding="utf-8")
         previous_site = _swap(site, self.target)
         self._keep_spare(previous_site, foreign)
@@ -231,8 +239,9 @@ class Output:
             _remove(spare, self.previous.keys() - self.files.keys())
             for name in self.files:
                 if name in self.kept:
-                    if not _same_file(spare / name, self.target / name):
-                        self._place(self.target / name, spare / name)
+                    target, here = os.path.join(self.target, name), os.path.join(spare, name)
+                    if not _same_file(here, target):
+                        self._place(Path(target), Path(here))
                 else:
                     self._place(self.staging / name, spare / name)
         except OSError:
@@ -255,9 +264,10 @@ class Output:
     def _sign(self, site: Path) -> None:
         """Record each file's hash and signature (size, modification time) in the manifest."""
         for name, entry in self.files.items():
+            path = os.path.join(site, name)
             if "sha256" not in entry:
-                entry["sha256"] = _sha256(site / name)
-            entry["stat"] = _signature(site / name)
+                entry["sha256"] = _sha256(path)
+            entry["stat"] = _signature(path)
 
     def _keep_spare(self, previous_site: Path | None, foreign: list[str]) -> None:
         """Keep the previous site as the next build's spare folder, without the files this
@@ -367,7 +377,7 @@ def _remove(folder: Path, names: Iterable[str], folders: bool = True) -> None:
                 break
 
 
-def _same_file(a: Path, b: Path) -> bool:
+def _same_file(a: str, b: str) -> bool:
     """Are ``a`` and ``b`` links to one file?"""
     try:
         return os.path.samefile(a, b)
@@ -498,13 +508,13 @@ def _copy(source, destination, start: int, length: int) -> None:
         start, length = start + done, length - done
 
 
-def _signature(path: Path) -> list[int]:
+def _signature(path: Path | str) -> list[int]:
     """Size and modification time (ns): a file rewritten since has another."""
-    stat = path.stat()
+    stat = os.stat(path)
     return [stat.st_size, stat.st_mtime_ns]
 
 
-def _sha256(path: Path) -> str:
+def _sha256(path: Path | str) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):

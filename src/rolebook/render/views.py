@@ -342,9 +342,8 @@ def comparisons(catalog: "Catalog", role: "Role") -> list[dict]:
 
 def roles_by_department(catalog: "Catalog") -> list[dict]:
     """[{"department": Department, "roles": [RoleEntry, ...]}] in the handbook's order."""
-    groups = []
-    for department in catalog.handbook.departments:
-        entries = [e for e in catalog.roles.values() if e.role.department == department.id]
-        if entries:
-            groups.append({"department": department, "roles": entries})
-    return groups
+    members: dict[str, list] = {}
+    for entry in catalog.roles.values():
+        members.setdefault(entry.role.department, []).append(entry)
+    return [{"department": department, "roles": members[department.id]}
+            for department in catalog.handbook.departments if department.id in members]
