@@ -14,12 +14,15 @@ becomes a ``Problem``; loading goes on so that all of them are reported.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 from . import yamlpos
+from .digests import Digests
 from .errors import ContentError, Problem, display_path
 from .model import Handbook, Page, Regions, Role
 from .parsecache import ModelCache
@@ -110,6 +113,7 @@ def load(root: Path) -> Sources:
     root = Path(root)
     problems: list[Problem] = []
     cache = ModelCache(root)  # unchanged files are neither parsed nor validated again
+    digests = Digests(root)   # nor read: their models are found by their recorded digest
     content = root / CONTENT
     if not root.is_dir():
         raise ContentError([Problem(root.as_posix(), 0, 0, (
@@ -121,15 +125,17 @@ def load(root: Path) -> Sources:
                                     "Create one with `rolebook init DIR`")])
     sources = Sources(
         root=root,
-        handbook=_read_required(root, content / "handbook.yaml", Handbook, problems, cache),
-        regions=_read_optional(root, content / "regions.yaml", Regions, problems, cache),
-        roles=_read_all(root, content / "roles", "*.yaml", Role, problems, cache),
-        pages=_read_all(root, content / "pages", "*.md", Page, problems, cache,
+        handbook=_read_required(root, content / "handbook.yaml", Handbook, problems, cache,
+                                digests),
+        regions=_read_optional(root, content / "regions.yaml", Regions, problems, cache, digests),
+        roles=_read_all(root, content / "roles", "*.yaml", Role, problems, cache, digests),
+        pages=_read_all(root, content / "pages", "*.md", Page, problems, cache, digests,
                         front_matter=True),
         role_ids={path.stem for path in _content_files(content / "roles", "*.yaml")},
         problems=problems,
         cache=cache,
     )
+    digests.save()
     if not sources.role_ids:
         problems.append(Problem(display_path(content / "roles", root), 0, 0,
                                 "the handbook has no roles: add content/roles/<id>.yaml"))
@@ -137,27 +143,33 @@ def load(root: Path) -> Sources:
 
 
 def _read_required(root: Path, path: Path, cls: type, problems: list[Problem],
-                   cache: ModelCache | None = None) -> Document | None:
+                   cache: ModelCache | None = None, digests: Digests | None = None
+                   ) -> Document | None:
     if not path.is_file():
         problems.append(Problem(display_path(path, root), 0, 0, (
             "file is missing; every handbook needs one: `rolebook init DIR` makes a new "
             "handbook with an example to copy")))
         return None
-    return read_document(root, path, problems, cls=cls, cache=cache)
+    return read_document(root, path, problems, cls=cls, cache=cache, digests=digests)
 
 
 def _read_optional(root: Path, path: Path, cls: type, problems: list[Problem],
-                   cache: ModelCache | None = None) -> Document | None:
-    return read_document(root, path, problems, cls=cls, cache=cache) if path.exists() else None
+                   cache: ModelCache | None = None, digests: Digests | None = None
+                   ) -> Document | None:
+    if not path.exists():
+        return None
+    return read_document(root, path, problems, cls=cls, cache=cache, digests=digests)
 
 
 def _read_all(root: Path, folder: Path, pattern: str, cls: type, problems: list[Problem],
-              cache: ModelCache | None = None, front_matter: bool = False) -> list[Document]:
+              cache: ModelCache | None = None, digests: Digests | None = None,
+              front_matter: bool = False) -> list[Document]:
     if not folder.is_dir():
         return []
     documents, real_root = [], root.resolve()
     for path in _content_files(folder, pattern):
-        document = read_document(root, path, problems, front_matter, cls, cache, real_root)
+        document = read_document(root, path, problems, front_matter, cls, cache, real_root,
+                                 digests)
         if document is not None:
             documents.append(document)
     return documents
@@ -170,16 +182,28 @@ def _content_files(folder: Path, pattern: str) -> list[Path]:
 
 def read_document(root: Path, path: Path, problems: list[Problem], front_matter: bool = False,
                   cls: type | None = None, cache: ModelCache | None = None,
-                  real_root: Path | None = None) -> Document | None:
+                  real_root: Path | None = None, digests: Digests | None = None
+                  ) -> Document | None:
     """Read one file (its YAML is parsed later: ``Document.data``); on failure append a
     ``Problem`` and return None. With a ``cache`` and the ``cls`` the file is validated as,
-    the document gets its key in the cache. ``real_root`` is ``root.resolve()``."""
+    the document gets its key in the cache. ``real_root`` is ``root.resolve()``. A YAML
+    file whose digest ``digests`` knows is not read: only a model missing from the cache
+    needs its text (``Document.text`` reads it then, and reports a file it cannot decode)."""
     name = _shown_name(path, root)
     try:
-        raw = _read_bytes(root, path, real_root)
-        digest = hashlib.sha256(raw).hexdigest()
-        text = _decode(raw)
-        yaml_text, body, body_line = _split_front_matter(text) if front_matter else (text, "", 1)
+        real, stat = _checked(root, path, real_root)
+        known = None if front_matter or digests is None else digests.known(str(path), stat)
+        body, body_line = "", 1
+        if known is not None:
+            digest = known
+        else:
+            raw = real.read_bytes()
+            digest = hashlib.sha256(raw).hexdigest()
+            text = _decode(raw)
+            if front_matter:
+                body, body_line = _split_front_matter(text)[1:]
+            if digests is not None:
+                digests.remember(str(path), stat, digest)
         key = cache.key(cls, digest) if cache is not None and cls is not None else ""
     except Unreadable as exc:
         problems.append(Problem(name, 0, 0, str(exc)))
@@ -199,18 +223,22 @@ class Unreadable(Exception):
     """A file that cannot be read as a handbook file (the message says why)."""
 
 
-def _read_bytes(root: Path, path: Path, real_root: Path | None = None) -> bytes:
+def _checked(root: Path, path: Path, real_root: Path | None = None) -> tuple[Path, os.stat_result]:
+    """The file ``path`` leads to and its ``stat``, if it may be read as a handbook file."""
     real = path.resolve()
     if not real.is_relative_to(real_root or root.resolve()):
         raise Unreadable(f"is a link to {real}, outside the handbook folder; "
                           "copy the file into the handbook instead")
-    if not real.is_file():
+    try:
+        stat = real.stat()
+    except OSError:
+        raise Unreadable("is not a regular file") from None
+    if not S_ISREG(stat.st_mode):
         raise Unreadable("is not a regular file")
-    size = real.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise Unreadable(f"is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,}; "
+    if stat.st_size > MAX_FILE_BYTES:
+        raise Unreadable(f"is {stat.st_size:,} bytes, over the limit of {MAX_FILE_BYTES:,}; "
                           "split it into several files")
-    return real.read_bytes()
+    return real, stat
 
 
 def _decode(raw: bytes) -> str:

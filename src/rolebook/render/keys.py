@@ -60,8 +60,10 @@ def build_inputs(root: Path, theme_folders: list[Path], options: Iterable[str]) 
     """Everything a build reads: rolebook's code, the installed libraries and their versions,
     the build's options and every file of ``content/`` and of the theme folders. A site
     built from the same inputs is the same site (``write.up_to_date``)."""
+    from ..digests import Digests
     from ..installed import libraries
 
+    digests = Digests(root)  # a file unchanged since the last build is not read again
     sha = hashlib.sha256(f"inputs\0{code_key()}\0".encode())
     sha.update("\0".join(libraries()).encode() + b"\0")
     sha.update("\0".join(options).encode() + b"\0")
@@ -77,9 +79,10 @@ def build_inputs(root: Path, theme_folders: list[Path], options: Iterable[str]) 
                 path = Path(base) / file
                 sha.update(f"{index}\0{path.relative_to(folder).as_posix()}\0".encode())
                 try:
-                    sha.update(hashlib.sha256(path.read_bytes()).digest())
+                    sha.update(bytes.fromhex(digests.of(str(path))))
                 except OSError:
                     sha.update(b"unreadable")
+    digests.save(only_seen=True)  # the files of this handbook and theme, as they are now
     return sha.hexdigest()
 
 
