@@ -27,7 +27,7 @@ import shutil
 import tempfile
 from pathlib import Path
 from stat import S_ISREG
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from .errors import OutputError
 
@@ -297,18 +297,13 @@ class Output:
         """Copy the files a person put into the previous site into ``site``; their names."""
         if not self.target.is_dir() or self.previous is _DAMAGED:
             return []
-        foreign = []
-        for folder, _, files in os.walk(self.target):
-            relative = os.path.relpath(folder, self.target)
-            for file in files:
-                name = file if relative == "." else f"{relative}/{file}"
-                if name != MANIFEST and name not in self.previous and name not in self.files \
-                        and os.path.isfile(self.target / name):  # not a broken link
-                    destination = site / name
-                    destination.parent.mkdir(parents=True, exist_ok=True)
-                    destination.unlink(missing_ok=True)
-                    shutil.copy2(self.target / name, destination)
-                    foreign.append(name)
+        foreign = [name for name in _files_under(str(self.target))
+                   if name != MANIFEST and name not in self.previous and name not in self.files]
+        for name in foreign:
+            destination = site / name
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            destination.unlink(missing_ok=True)
+            shutil.copy2(self.target / name, destination)
         return foreign
 
     def forget_lock(self) -> None:
@@ -375,6 +370,18 @@ def _remove(folder: Path, names: Iterable[str], folders: bool = True) -> None:
                 parent.rmdir()
             except OSError:  # not empty, or gone
                 break
+
+
+def _files_under(folder: str, prefix: str = "") -> Iterator[str]:
+    """The regular files under ``folder`` (links to files included, links to folders not
+    followed), as relative POSIX names."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            name = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                yield from _files_under(entry.path, name + "/")
+            elif entry.is_file():  # not a broken link
+                yield name
 
 
 def _same_file(a: str, b: str) -> bool:
