@@ -113,10 +113,11 @@ def _row_count(roles: list["Role"], groups: "_Groups") -> int:
     share one), so a handbook with more of them than ``INLINE_ROWS`` is known to
     be large without computing its rows: its rows are then computed only for the
     chunks that are written again."""
-    bands = sum(len({(b.segment, b.region, b.grade) for b in role.salary.bands})
-                for role in roles)
-    if bands > INLINE_ROWS:
-        return bands
+    bands = 0
+    for role in roles:  # counted until the count tells
+        bands += len({(b.segment, b.region, b.grade) for b in role.salary.bands})
+        if bands > INLINE_ROWS:
+            return bands
     return sum(len(group.lines) for role in roles for group in groups[role.id])
 
 
