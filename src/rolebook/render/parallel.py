@@ -32,8 +32,9 @@ if TYPE_CHECKING:
 PARALLEL_FROM = 64  # files: fewer are made sooner than a process is forked
 AHEAD = 3           # files queued at the helper: it never idles, and ends soon after the build
 
+
 class Helper:
-    """The helper process of one build (``None`` until a batch needs it)."""
+    """The helper process of one build, started when a batch first needs it."""
 
     def __init__(self, site: "Site") -> None:
         self.site = site
@@ -92,10 +93,13 @@ class Helper:
         """Stop the helper: at once after a failure, else once it has read the end."""
         if self.process is None:
             return
-        if failed:
-            self.process.terminate()
-        else:
-            self.connection.send(None)
+        try:
+            if failed:
+                self.process.terminate()
+            else:
+                self.connection.send(None)
+        except OSError:  # it has ended already
+            pass
         self.process.join()
         self.connection.close()
         self.process = None
