@@ -87,7 +87,7 @@ def test_a_spare_left_half_changed_is_not_used(tmp_path, monkeypatch):
     publish(site, {"a.html": "A", "b.html": "B2"}, keys | {"b.html": "k2"})
     before = snapshot(site)
 
-    def killed(*args):
+    def killed(*args, **kwargs):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(write.Output, "_sign", killed)  # dies while the spare is changed

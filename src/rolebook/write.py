@@ -222,14 +222,18 @@ class Output:
     def _assemble_in_staging(self) -> Path:
         """The new site in the staging folder: the kept files linked in beside the written."""
         for name in self.kept:
-            self._place(self.target / name, self.staging / name)
+            self.linked &= _link_or_copy(self.target / name, self.staging / name)
         self._sign(self.staging)
         return self.staging
 
     def _assemble_in_spare(self) -> Path | None:
         """The new site in the previous build's spare folder, if there is one to trust:
         the files gone removed, the written ones linked in from the staging folder, the
-        kept ones relinked where the spare's file is not the site's own."""
+        kept ones linked in where the spare lacks them.
+
+        A kept file the spare has is the one of the previous site: a link to it, or a file
+        with the content the manifest records for it (a file of the site replaced by
+        another with other content would not have been kept)."""
         spare = _spare_of(self.target)
         marker = spare / SPARE_MARK
         if self.previous is _DAMAGED or not marker.is_file():
@@ -238,16 +242,12 @@ class Output:
         try:
             _remove(spare, self.previous.keys() - self.files.keys())
             for name in self.files:
-                if name in self.kept:
-                    target, here = os.path.join(self.target, name), os.path.join(spare, name)
-                    if not _same_file(here, target):
-                        self._place(Path(target), Path(here))
-                else:
+                if name not in self.kept:
                     self._place(self.staging / name, spare / name)
+            self._sign(spare, missing=lambda name: self._link_in(name, spare))
         except OSError:
             shutil.rmtree(spare, ignore_errors=True)
             return None
-        self._sign(spare)
         return spare
 
     def _place(self, source: Path, destination: Path) -> None:
@@ -261,13 +261,24 @@ class Output:
             shutil.rmtree(destination)
         self.linked &= _link_or_copy(source, destination)
 
-    def _sign(self, site: Path) -> None:
-        """Record each file's hash and signature (size, modification time) in the manifest."""
+    def _link_in(self, name: str, site: Path) -> None:
+        """Link the previous site's file ``name`` into ``site``, which lacks it."""
+        self.linked &= _link_or_copy(self.target / name, site / name)
+
+    def _sign(self, site: Path, missing: Callable[[str], None] | None = None) -> None:
+        """Record each file's hash and signature (size, modification time) in the manifest;
+        a file ``site`` lacks is first put there by ``missing``, if given."""
         for name, entry in self.files.items():
             path = os.path.join(site, name)
+            try:
+                entry["stat"] = _signature(path)
+            except FileNotFoundError:
+                if missing is None:
+                    raise
+                missing(name)
+                entry["stat"] = _signature(path)
             if "sha256" not in entry:
                 entry["sha256"] = _sha256(path)
-            entry["stat"] = _signature(path)
 
     def _keep_spare(self, previous_site: Path | None, foreign: list[str]) -> None:
         """Keep the previous site as the next build's spare folder, without the files this
@@ -384,14 +395,6 @@ def _files_under(folder: str, prefix: str = "") -> Iterator[str]:
                 yield name
 
 
-def _same_file(a: str, b: str) -> bool:
-    """Are ``a`` and ``b`` links to one file?"""
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
-
-
 def _exchange(a: Path, b: Path) -> bool:
     """Swap two folders atomically with Linux's renameat2(RENAME_EXCHANGE), if available."""
     try:
@@ -482,15 +485,22 @@ def up_to_date(target: Path, inputs: str) -> list[str] | None:
 
 
 def _link_or_copy(old: Path, new: Path) -> bool:
-    """Hard-link ``old`` at ``new`` (a copy where links cannot be made), folders made;
-    was it linked?"""
-    new.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(old, new)
-        return True
-    except OSError:
-        shutil.copy2(old, new)
-        return False
+    """Hard-link ``old`` at ``new``, where nothing is (a copy where links cannot be made),
+    making its folder if missing; was it linked? One system call for most files."""
+    for attempt in (1, 2):
+        try:
+            os.link(old, new)
+            return True
+        except FileExistsError:
+            raise  # never copied over: it may be a link to a file of the live site
+        except FileNotFoundError:
+            if attempt == 2 or not os.path.exists(old):
+                raise
+            os.makedirs(os.path.dirname(new), exist_ok=True)
+        except OSError:
+            break
+    shutil.copy2(old, new)
+    return False
 
 
 def _write(file, data: bytes) -> None:
