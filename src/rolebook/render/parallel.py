@@ -46,6 +46,7 @@ class Helper:
     def available(self) -> bool:
         """Start the helper if it is not running and may be started; is it there?"""
         if self.process is None and not self.unavailable:
+            self.site.output.settle()  # its thread must end before the fork
             self.unavailable = not _may_fork()
             if not self.unavailable:
                 self._start()
