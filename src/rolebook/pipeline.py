@@ -42,13 +42,13 @@ def _collector_paused():
 
 
 @contextlib.contextmanager
-def _frozen(catalog: "Catalog"):
+def _frozen():
     """The catalog (and all made so far) left out of the collector's passes while the site
     is rendered (``gc.freeze``): they live as long as the build, and a forked helper does
     not copy the memory pages those passes would touch. Let go of after the build."""
     gc.freeze()
     try:
-        yield catalog
+        yield
     finally:
         gc.unfreeze()
 
@@ -86,7 +86,7 @@ def build(root: Path | str = ".", options: BuildOptions | None = None) -> BuildR
     theme = Theme(root)
     # --force with chosen roles renews only their PDFs; without, it renews everything.
     reuse = not options.force or bool(options.roles)
-    with _frozen(catalog), Output(target, reuse=reuse, inputs=inputs) as output:
+    with _frozen(), Output(target, reuse=reuse, inputs=inputs) as output:
         render(catalog, theme, output, options)  # staging only; swapped in on success
     return BuildReport(output.target, output.written, output.reused)
 
