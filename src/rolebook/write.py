@@ -67,11 +67,16 @@ class Output:
         self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.staging-",
                                              dir=self.target.parent))
         self.files: dict[str, dict] = {}
-        self.reused: list[str] = []
-        self.kept: set[str] = set()  # the reused files, linked into the new site at commit
+        # The files reused from the previous site, in the order they were (the report's),
+        # linked into the new site at commit.
+        self.kept: dict[str, None] = {}
         self.linked = True  # every kept file was linked, none copied (``commit``)
         self.written: list[str] = []
         self._folders = self._make_folders()
+
+    @property
+    def reused(self) -> list[str]:
+        return list(self.kept)
 
     def _make_folders(self) -> threading.Thread | None:
         """Without a spare folder to put the new site together in, the staging folder needs
@@ -201,8 +206,7 @@ class Output:
         self.files[name] = {"key": key, "sha256": previous["sha256"]}
         if "parts" in previous:  # a file of parts stays one for the next build
             self.files[name]["parts"] = previous["parts"]
-        self.reused.append(name)
-        self.kept.add(name)
+        self.kept[name] = None
 
     def current(self, name: str) -> Path:
         """Where this build's file ``name`` is now: staged, or kept in the previous site."""
@@ -266,9 +270,8 @@ class Output:
         marker.unlink()  # being changed: not to be trusted if this build dies before the swap
         try:
             _remove(spare, self.previous.keys() - self.files.keys())
-            for name in self.files:
-                if name not in self.kept:
-                    self._place(self.staging / name, spare / name)
+            for name in self.written:
+                self._place(self.staging / name, spare / name)
             self._sign(spare, missing=lambda name: self._link_in(name, spare))
         except OSError:
             shutil.rmtree(spare, ignore_errors=True)
@@ -316,7 +319,7 @@ class Output:
             if previous_site != spare:
                 shutil.rmtree(spare, ignore_errors=True)
                 os.replace(previous_site, spare)
-            _remove(spare, [name for name in self.files if name not in self.kept], folders=False)
+            _remove(spare, self.written, folders=False)
             _remove(spare, [*(self.previous.keys() - self.files.keys()), *foreign, MANIFEST])
             (spare / SPARE_MARK).touch()
         else:  # copies, or files of unknown origin: nothing worth keeping

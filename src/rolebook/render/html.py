@@ -53,11 +53,10 @@ class Site:
         inputs (``render.keys``; default: the whole handbook, ``catalog_key``):
         when it is unchanged the previous build's page is kept, not rendered.
         """
-        name = page_file(url)
-        key = key or self.catalog_key
-        if not self.output.reuse(name, key):
+        name, key = page_file(url), key or self.catalog_key
+        if not self._reuse_file(name, key):
             self.output.put(name, self.render_page(url, template, context), key)
-        self.finished(name)
+            self.finished(name)
 
     def render_page(self, url: str, template: str, context: dict[str, Any]) -> str:
         """The HTML of the page at ``url``: ``template`` with ``context`` (see ``page``)."""
