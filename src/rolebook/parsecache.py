@@ -109,7 +109,8 @@ class ModelCache:
 
         chunks = [(self.folder, cls, missing[i::8]) for i in range(8)]
         try:
-            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                     initializer=_worker_started) as pool:
                 list(pool.map(_fill, chunks))
         except (OSError, RuntimeError):
             pass  # no worker processes here: the model stage validates every file itself
@@ -139,16 +140,32 @@ def _store(folder: Path, key: str, model: Any) -> None:
         pass  # a read-only handbook folder builds without a cache
 
 
+def _worker_started() -> None:
+    """A worker's standard error stream is closed for rapidyaml (``yamlfast.quiet``):
+    whatever goes wrong in it is reported by the build, which reads the file again."""
+    from .yamlfast import quiet
+
+    quiet()
+
+
 def _fill(job: tuple) -> None:
-    """In a worker: parse, validate and store each document of ``job`` that has no problem."""
+    """In a worker: parse, validate and store each document of ``job`` that has no problem.
+
+    Plain YAML is read with rapidyaml (``yamlfast``), the rest as the build reads it."""
     from .load import Unreadable
     from .validate import validate
-    from .yamlpos import YamlProblem
+    from .yamlfast import Unusual, read
+    from .yamlpos import YamlProblem, parse
 
     folder, cls, documents = job
     for document in documents:
         try:
-            model = validate(document, cls, [], document.data)
+            text = document.text()
+            try:
+                data = read(text)
+            except Unusual:
+                data = parse(text).data
+            model = validate(document, cls, [], data)
         except (YamlProblem, Unreadable):
             continue
         if model is not None:
@@ -156,13 +173,24 @@ def _fill(job: tuple) -> None:
 
 
 def _code_version() -> str:
-    """rolebook's version, the source of the modules a model depends on, PyYAML and pydantic."""
+    """rolebook's version, the source of the modules a model depends on, the YAML parsers
+    and pydantic."""
     from importlib.metadata import version
 
-    from . import __version__, load, model, validate, yamlpos
+    from . import __version__, load, model, validate, yamlfast, yamlpos
 
     sources = hashlib.sha256()
-    for module in (yamlpos, load, model, validate):
+    for module in (yamlpos, yamlfast, load, model, validate):
         sources.update(Path(module.__file__).read_bytes())
-    return "\0".join([str(FORMAT), __version__, version("PyYAML"), version("pydantic"),
-                      version("pydantic-core"), sources.hexdigest()])
+    return "\0".join([str(FORMAT), __version__, version("PyYAML"), _version("rapidyaml"),
+                      version("pydantic"), version("pydantic-core"), sources.hexdigest()])
+
+
+def _version(distribution: str) -> str:
+    """The installed version of ``distribution``, or "" if it is not installed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return ""
