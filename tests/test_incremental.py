@@ -127,6 +127,23 @@ def test_another_rolebook_renders_everything_again(built, monkeypatch):
     assert not any(name.endswith(".html") for name in report.reused)
 
 
+def every_result(page) -> list[str]:
+    """The paths of every result of the search on ``page``: «Показать ещё» clicked until it
+    is gone and the list has stopped growing (results load one by one)."""
+    results, button = page.locator(".pagefind-ui__result-link"), page.locator(".pagefind-ui__button")
+    page.wait_for_selector(".pagefind-ui__result-link")
+    seen = -1
+    for _ in range(100):
+        if not button.count() and results.count() == seen:
+            break
+        seen = results.count()
+        if button.count():
+            button.click()
+        page.wait_for_timeout(400)
+    return page.eval_on_selector_all(".pagefind-ui__result-link",
+                                      "as => as.map(a => new URL(a.href).pathname)")
+
+
 def test_search_index_in_shards_redoes_only_the_shard_of_a_changed_role(handbook_copy,
                                                                        monkeypatch, browser):
     """A large handbook's index is split by department (here: shards of at least 3 pages);
@@ -151,11 +168,7 @@ def test_search_index_in_shards_redoes_only_the_shard_of_a_changed_role(handbook
     with file_server(site) as url:
         page = browser.new_page()
         page.goto(url + "search/?q=клиентов")
-        page.wait_for_selector(".pagefind-ui__result-link")
-        while page.locator(".pagefind-ui__button").count():  # «Показать ещё»
-            page.locator(".pagefind-ui__button").click()
-        links = page.eval_on_selector_all(".pagefind-ui__result-link",
-                                          "as => as.map(a => new URL(a.href).pathname)")
+        links = every_result(page)
         page.goto(url + "search/?q=сделок")
         page.wait_for_selector(".pagefind-ui__result-link")
         changed = page.eval_on_selector_all(".pagefind-ui__result-link",

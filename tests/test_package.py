@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import sysconfig
 import venv
 from pathlib import Path
 
@@ -20,10 +21,16 @@ def installed(tmp_path_factory) -> Path:
                     str(base / "dist"), str(REPO)], check=True)
     wheel = next((base / "dist").glob("rolebook-*.whl"))
     env = base / "venv"
-    # The dependencies come from this interpreter; rolebook itself only from the wheel.
-    venv.create(env, system_site_packages=True, with_pip=True)
-    subprocess.run([env / "bin" / "python", "-m", "pip", "install", "--no-deps", "-q",
-                    str(wheel)], check=True)
+    # The dependencies come from this interpreter's packages (a path in a .pth file: the
+    # .pth files there, such as the editable install of rolebook, are not run); rolebook
+    # itself only from the wheel.
+    venv.create(env, with_pip=True)
+    python = env / "bin" / "python"
+    packages = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()"
+                               "['purelib'])"], check=True, capture_output=True, text=True)
+    Path(packages.stdout.strip(), "dependencies.pth").write_text(
+        sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
+    subprocess.run([python, "-m", "pip", "install", "--no-deps", "-q", str(wheel)], check=True)
     return env / "bin"
 
 
