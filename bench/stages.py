@@ -46,7 +46,8 @@ def main() -> None:
     timed(seconds, "resolve", resolve, "resolve")
     for kind in PAGE_KINDS:
         timed(seconds, "pages: " + kind.__name__.rsplit(".", 1)[1], kind, "render")
-    timed(seconds, "data files", data, "render_data")
+    timed(seconds, "data files (handed to the helper process, made beside the pages)", data,
+          "render_data")
     timed(seconds, "search: waiting for Pagefind after the pages", search.Indexer, "__exit__")
     timed(seconds, "write", write.Output, "commit")
 

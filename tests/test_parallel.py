@@ -77,7 +77,28 @@ def test_the_site_is_the_same_byte_for_byte_with_a_helper(handbook_copy, tmp_pat
     sent, done = build_with_helper(handbook_copy, tmp_path / "shared", tmp_path)
     assert done.returncode == 0, done.stderr
     assert any(u.startswith("roles/") for u in sent) and any(u.startswith("compare/") for u in sent)
+    assert {"data/roles.json", "data/salaries.csv"} <= set(sent)  # made beside the pages
     assert files(tmp_path / "shared") == files(tmp_path / "alone")
+
+
+def test_data_files_made_by_the_helper_are_updated_role_by_role(handbook_copy, tmp_path):
+    """The helper writes the data files with the previous build's parts (Output.put_parts):
+    after one role's change, the same bytes as a build without a helper."""
+    shared, alone = tmp_path / "shared", tmp_path / "alone"
+    sent, done = build_with_helper(handbook_copy, shared, tmp_path)
+    assert done.returncode == 0, done.stderr
+    role = handbook_copy / "content" / "roles" / "client-manager.yaml"
+    text = role.read_text(encoding="utf-8")
+    figure = next(word for word in text.split() if word.rstrip(",}").isdigit()
+                  and int(word.rstrip(",}")) > 10_000).rstrip(",}")
+    role.write_text(text.replace(figure, str(int(figure) + 1), 1), encoding="utf-8")
+    sent, done = build_with_helper(handbook_copy, shared, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert {"data/roles.json", "data/salaries.csv"} <= set(sent)
+    build(handbook_copy, alone)
+    assert files(shared) == files(alone)
+    rows = (shared / "data" / "salaries.csv").read_text(encoding="utf-8-sig")
+    assert f",{int(figure) + 1}," in rows
 
 
 def test_a_template_mistake_on_a_page_of_the_helper_is_reported_at_its_line(
@@ -94,7 +115,8 @@ def test_a_template_mistake_on_a_page_of_the_helper_is_reported_at_its_line(
     override.write_text("\n".join(lines) + "\n", encoding="utf-8")
     # Every role page goes to the helper: the mistake is found there.
     sent, done = build_with_helper(handbook_copy, out, tmp_path, ahead=10**6)
-    assert sent and all(u.startswith("roles/") for u in sent)
+    pages = [u for u in sent if not u.startswith("data/")]  # the data files go first
+    assert pages and all(u.startswith("roles/") for u in pages)
     assert "rolebook.errors.ContentError" in done.stderr
     assert f"templates/html/role.html:{at + 1}: template error:" in done.stderr
     assert "no_such_field" in done.stderr

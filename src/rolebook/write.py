@@ -161,6 +161,12 @@ class Output:
         self.files[name] = {"key": key}
         self.written.append(name)
 
+    def adopt(self, name: str, entry: dict) -> None:
+        """Note a file another process wrote at ``self.path(name)`` with its own ``Output``
+        (a copy of this one, ``render.parallel``), as that one noted it."""
+        self.files[safe_relpath(name)] = entry
+        self.written.append(safe_relpath(name))
+
     def reuse(self, name: str, key: str) -> bool:
         """Take ``name`` from the previous site if it was made from the same inputs."""
         name = safe_relpath(name)

@@ -21,10 +21,12 @@ def render(catalog: "Catalog", theme: "Theme", output: "Output", options: "Build
     from .pages import search
 
     site = html.site(catalog, theme, output)
-    with search.Indexer(site) as indexer:  # indexes in the background while pages render
+    # The index is made in the background while pages render; the data files are handed to
+    # the helper process first, which makes them while this one renders the first pages.
+    with search.Indexer(site) as indexer, site.helping():
         site.finished = indexer.finished
+        data.render_data(site)
         html.render_site(site)
-        data.render_data(catalog, output)
     if options.pdf:
         from . import pdf
 

@@ -20,7 +20,7 @@ from .views import article_url, pdf_url, role_url
 if TYPE_CHECKING:
     from ..model import Band, Role
     from ..resolve import Catalog, RoleEntry
-    from ..write import Output
+    from .html import Site
 
 CSV_COLUMNS = ["role_id", "role_title", "region_id", "region", "segment", "grade", "min", "max",
                "median", "currency", "period", "kind", "source",
@@ -28,16 +28,21 @@ CSV_COLUMNS = ["role_id", "role_title", "region_id", "region", "segment", "grade
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def render_data(catalog: "Catalog", output: "Output") -> None:
+def render_data(site: "Site") -> None:
     """Write data/roles.json and data/salaries.csv, kept from the previous build when no
     content file changed; otherwise each role's part is made again only if that role's
-    inputs changed (``Output.put_parts``)."""
+    inputs changed (``Output.put_parts``), beside the pages (``Site.aside``)."""
     from .keys import content_key
 
-    key = content_key(catalog)
-    for name, parts in (("data/roles.json", roles_json), ("data/salaries.csv", salaries_csv)):
-        if not output.reuse(name, key):
-            output.put_parts(name, parts(catalog), key)
+    key = content_key(site.catalog)
+    for name in FILES:
+        if not site.output.reuse(name, key):
+            site.aside(name, key, write_file, (name, key))
+
+
+def write_file(site: "Site", name: str, key: str) -> None:
+    """Write the data file ``name`` into the site's output (``Site.aside``)."""
+    site.output.put_parts(name, FILES[name](site.catalog), key)
 
 
 Part = tuple[str, Callable[[], bytes]]  # (key, make): see Output.put_parts
@@ -141,6 +146,9 @@ def band_row(catalog: "Catalog", role: "Role", band: "Band") -> list:
             band.grade, low, high, band.median, salary.currency, salary.period, band.kind,
             salary.source, segment.name if segment else None, grade.title if grade else None,
             salary.as_of.isoformat() if salary.as_of else None, band.note]
+
+
+FILES = {"data/roles.json": roles_json, "data/salaries.csv": salaries_csv}
 
 
 def _cells(values: list) -> list[str | int | float]:

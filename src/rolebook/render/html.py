@@ -8,6 +8,7 @@ Markdown as safe HTML), URLs, and the theme's static assets.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -92,6 +93,35 @@ class Site:
         if helper is not None:
             helper.collect(wait=True)
 
+    def aside(self, name: str, key: str, write: Callable[..., None], args: tuple) -> None:
+        """Have ``write(site, *args)`` write the file ``name`` into the output (with
+        ``Output.put_parts``, say) in the helper process, while this one goes on with the
+        pages, for a large handbook; else here and now. Sent ahead of the pages, it is
+        made while they are, and recorded when the helper is next heard from."""
+        from . import parallel
+
+        if len(self.catalog.roles) >= parallel.PARALLEL_FROM and self.helper is not None \
+                and self.helper.available():
+            self.helper.send(name, key, write, args)
+        else:
+            write(self, *args)
+            self.finished(name)
+
+    @contextlib.contextmanager
+    def helping(self):
+        """The helper process of this build (``render.parallel``), started when first needed
+        and stopped at the end, once every file it was sent is recorded."""
+        from .parallel import Helper
+
+        self.helper, failed = Helper(self), True
+        try:
+            yield self
+            self.helper.collect(wait=True)
+            failed = False
+        finally:
+            self.helper.close(failed)
+            self.helper = None
+
     def reuse(self, url: str, key: str | None = None) -> bool:
         """Keep the previous build's page at ``url`` if ``key`` (default ``catalog_key``) is
         unchanged. For a renderer that would compute a costly context: call ``page`` only
@@ -150,18 +180,10 @@ def render_site(site: Site) -> None:
     """Write every HTML page and the theme's assets."""
     from .pages import PAGE_KINDS
 
-    from .parallel import Helper
-
     copy_assets(site)
-    site.helper, failed = Helper(site), True
-    try:
-        with site.theme.reporting():  # a template mistake: its file and line, no traceback
-            for kind in PAGE_KINDS:
-                kind.render(site)
-        failed = False
-    finally:
-        site.helper.close(failed)
-        site.helper = None
+    with site.theme.reporting():  # a template mistake: its file and line, no traceback
+        for kind in PAGE_KINDS:
+            kind.render(site)
 
 
 def site(catalog: "Catalog", theme: "Theme", output: "Output") -> Site:

@@ -71,8 +71,10 @@ class Helper:
         """May another file be sent (the helper has fewer than ``AHEAD`` queued)?"""
         return len(self.sent) < AHEAD
 
-    def send(self, name: str, key: str, make: Callable[..., str | bytes], args: tuple) -> None:
-        """Have the helper write the file ``name``: ``make(site, *args)`` (``Site.files``)."""
+    def send(self, name: str, key: str, make: Callable[..., str | bytes | None],
+             args: tuple) -> None:
+        """Have the helper write the file ``name``: ``make(site, *args)`` (``Site.files``), or
+        let ``make`` write it into the helper's output (it returns None: ``Site.aside``)."""
         self.connection.send((name, make, args))
         self.sent[name] = key
 
@@ -87,7 +89,10 @@ class Helper:
             if kind == "error":
                 raise value
             key = self.sent.pop(name)
-            self.site.output.record(name, key)
+            if value is None:
+                self.site.output.record(name, key)
+            else:  # written by the job itself: what the helper's output noted of it
+                self.site.output.adopt(name, value)
             self.site.finished(name)
 
     def close(self, failed: bool) -> None:
@@ -132,6 +137,9 @@ def _serve(site: "Site", connection: "Connection", builds_end: "Connection") -> 
                 data = make(site, *args)
             if os.getppid() != build:  # killed meanwhile: do not make its staging folder again
                 return
+            if data is None:  # the job wrote the file: the build takes over its record
+                connection.send(("done", name, site.output.files[name]))
+                continue
             site.output.path(name).write_bytes(data.encode() if isinstance(data, str) else data)
         except Exception as exc:  # noqa: BLE001 -- reported by the build
             connection.send(("error", name, _portable(exc, name)))

@@ -6,4 +6,6 @@ pages and articles in the background as they are written.
 
 from . import articles, compare, home, orgchart, roles, salaries, search
 
-PAGE_KINDS: list = [home, roles, articles, compare, salaries, orgchart, search]
+# The pages the index reads (articles, then roles by department, as its shards take them)
+# come first: Pagefind indexes each shard while the other pages are rendered.
+PAGE_KINDS: list = [home, articles, roles, compare, salaries, orgchart, search]

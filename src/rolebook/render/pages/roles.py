@@ -22,7 +22,16 @@ def render(site: "Site") -> None:
     site.pages("html/role.html", role_context,
                ((views.role_url(entry.id),
                  keys.role_page_key(catalog, entry, site.common_key, related.get(entry.id, set())),
-                 entry.id) for entry in catalog.roles.values()))
+                 entry.id) for entry in by_department(catalog)))
+
+
+def by_department(catalog) -> list:
+    """The roles, department after department (in the order they first appear), as the
+    search index's shards take them: a shard is indexed as soon as its pages are done."""
+    order: dict[str, int] = {}
+    for entry in catalog.roles.values():
+        order.setdefault(entry.role.department, len(order))
+    return sorted(catalog.roles.values(), key=lambda entry: order[entry.role.department])
 
 
 def compare_url(catalog, *role_ids: str) -> str:
