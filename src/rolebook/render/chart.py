@@ -135,6 +135,7 @@ class _Figure:
     kind: str
     css: str
     grade: str
+    label: Markup   # the grade, escaped once for every layout
     title: Markup
     low: float
     high: float
@@ -160,7 +161,7 @@ def _row_figures(source: SalaryRow, table: SalaryTable, colours: dict[str, str])
             low, high = 0, band.max
         else:
             low, high = band.value, band.value
-        result.append(_Figure(kind, css, grade,
+        result.append(_Figure(kind, css, grade, escape(grade),
                               escape(f"{source.label}: {_grade_name(grade)}{text}"),
                               low, high, band.median))
     return result
@@ -227,18 +228,21 @@ def _grade_name(grade: str) -> str:
     return f"грейд {grade}, " if grade else ""
 
 
+_NO_LABEL = Markup("")
+
+
 def _mark(figure: _Figure, start: float, end: float, x, y: float) -> Mark:
     """The mark of ``figure`` from ``start`` to ``end`` in the lane whose top is ``y``."""
-    kind, label = figure.kind, figure.grade
+    kind, label = figure.kind, figure.label
     if kind == "range":
-        if end - start < 8 * max(len(label), 1) + 6:
-            label = ""  # too narrow to hold its label; the legend and tooltip name it
+        if end - start < 8 * max(len(figure.grade), 1) + 6:
+            label = _NO_LABEL  # too narrow to hold its label; the legend and tooltip name it
         label_x = (start + end) / 2
     elif kind == "up_to":
         label_x = end + 6
     else:
         label_x = start + 9
-    return Mark(kind, start, end, y, figure.css, escape(label), figure.title,
+    return Mark(kind, start, end, y, figure.css, label, figure.title,
                 None if figure.median is None else x(figure.median),
                 mid=y + LANE / 2, width=max(end - start, 2), label_x=label_x, cap_x=end - 2,
                 median_top=y - 2, median_bottom=y + LANE + 2)
