@@ -37,7 +37,8 @@ def render_data(site: "Site") -> None:
     key = content_key(site.catalog)
     for name in FILES:
         if not site.output.reuse(name, key):
-            site.aside(name, key, write_file, (name, key))
+            # Without a previous file every part is made; with one, mostly copied.
+            site.aside(name, key, write_file, (name, key), costly=name not in site.output.previous)
 
 
 def write_file(site: "Site", name: str, key: str) -> None:

@@ -93,15 +93,17 @@ class Site:
         if helper is not None:
             helper.collect(wait=True)
 
-    def aside(self, name: str, key: str, write: Callable[..., None], args: tuple) -> None:
+    def aside(self, name: str, key: str, write: Callable[..., None], args: tuple,
+              costly: bool = True) -> None:
         """Have ``write(site, *args)`` write the file ``name`` into the output (with
         ``Output.put_parts``, say) in the helper process, while this one goes on with the
-        pages, for a large handbook; else here and now. Sent ahead of the pages, it is
-        made while they are, and recorded when the helper is next heard from."""
+        pages, if it is ``costly`` and the handbook large; else here and now. Sent ahead of
+        the pages, it is made while they are, and recorded when the helper is next heard
+        from."""
         from . import parallel
 
-        if len(self.catalog.roles) >= parallel.PARALLEL_FROM and self.helper is not None \
-                and self.helper.available():
+        if costly and len(self.catalog.roles) >= parallel.PARALLEL_FROM \
+                and self.helper is not None and self.helper.available():
             self.helper.send(name, key, write, args)
         else:
             write(self, *args)
