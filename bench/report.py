@@ -1,4 +1,4 @@
-"""The report: raw results (``bench/work/results.json``) in, ``bench/RESULTS.md`` out.
+"""The report: raw results (``bench/results.json``) in, ``bench/RESULTS.md`` out.
 
 A table per size with the median of each measurement per tool (the range of
 the runs beside it) and the ratio rolebook / Hugo, the PDF measurements, the

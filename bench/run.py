@@ -17,7 +17,7 @@ the machine's load touches all of them alike:
    against ``-j 2``, and a no-op rebuild with PDFs;
 
 and, once, the start-up time of ``rolebook --help``. Raw results are kept
-in ``bench/work/results.json`` (a later run of some sizes replaces only
+in ``bench/results.json`` (a later run of some sizes replaces only
 those sizes); ``report.py`` turns them into ``bench/RESULTS.md``.
 """
 
@@ -45,7 +45,7 @@ from tools import (TOOLS, Rolebook, SizeDir, edit_role, edit_template, hugo_bina
                    python_version, script)
 
 REPO = BENCH.parent
-RESULTS = generate.WORK / "results.json"
+RESULTS = BENCH / "results.json"  # committed with RESULTS.md: a run of one size keeps the others
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -101,7 +101,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         help="add a remark to the results of SIZE (kept in results.json; implies "
                              "--report-only)")
     parser.add_argument("--report-only", action="store_true",
-                        help="only rewrite RESULTS.md from bench/work/results.json")
+                        help="only rewrite RESULTS.md from bench/results.json")
     return parser.parse_args(argv)
 
 
