@@ -157,15 +157,14 @@ class Output:
 
     def record(self, name: str, key: str | None = None) -> None:
         """Note a file a renderer wrote itself at ``self.path(name)``."""
-        name = safe_relpath(name)
-        self.files[name] = {"key": key}
-        self.written.append(name)
+        self.adopt(name, {"key": key})
 
     def adopt(self, name: str, entry: dict) -> None:
-        """Note a file another process wrote at ``self.path(name)`` with its own ``Output``
-        (a copy of this one, ``render.parallel``), as that one noted it."""
-        self.files[safe_relpath(name)] = entry
-        self.written.append(safe_relpath(name))
+        """Note a file written at ``self.path(name)`` as ``entry`` of the manifest says (another
+        process's ``Output``, a copy of this one, noted it so: ``render.parallel``)."""
+        name = safe_relpath(name)
+        self.files[name] = entry
+        self.written.append(name)
 
     def reuse(self, name: str, key: str) -> bool:
         """Take ``name`` from the previous site if it was made from the same inputs."""
