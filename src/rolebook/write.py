@@ -202,8 +202,7 @@ class Output:
             return False
         # Size and modification time tell without reading the file (as make and git do);
         # when they differ, its content decides.
-        return entry.get("stat") == [stat.st_size, stat.st_mtime_ns] \
-            or _sha256(old) == entry.get("sha256")
+        return entry.get("stat") == _signature_of(stat) or _sha256(old) == entry.get("sha256")
 
     def _take(self, name: str, key: str) -> None:
         # The file is linked into the staging folder at commit, and only if the site changed.
@@ -581,7 +580,10 @@ def _copy(source, destination, start: int, length: int) -> None:
 
 def _signature(path: Path | str) -> list[int]:
     """Size and modification time (ns): a file rewritten since has another."""
-    stat = os.stat(path)
+    return _signature_of(os.stat(path))
+
+
+def _signature_of(stat: os.stat_result) -> list[int]:
     return [stat.st_size, stat.st_mtime_ns]
 
 

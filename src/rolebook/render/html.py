@@ -77,11 +77,8 @@ class Site:
         ``make(site, *args)`` (a module-level function, with arguments that pickle: the
         helper process may call it). A batch of ``parallel.PARALLEL_FROM`` files or more
         is shared with the helper process, file by file."""
-        from . import parallel
-
         todo = [file for file in files if not self._reuse_file(file[0], file[1])]
-        helper = self.helper if len(todo) >= parallel.PARALLEL_FROM \
-            and self.helper is not None and self.helper.available() else None
+        helper = self._helper_for(len(todo))
         for name, key, make, args in todo:
             if helper is not None and helper.room():
                 helper.send(name, key, make, args)
@@ -100,14 +97,21 @@ class Site:
         pages, if it is ``costly`` and the handbook large; else here and now. Sent ahead of
         the pages, it is made while they are, and recorded when the helper is next heard
         from."""
-        from . import parallel
-
-        if costly and len(self.catalog.roles) >= parallel.PARALLEL_FROM \
-                and self.helper is not None and self.helper.available():
+        if costly and self._helper_for(len(self.catalog.roles)) is not None:
             self.helper.send(name, key, write, args)
         else:
             write(self, *args)
             self.finished(name)
+
+    def _helper_for(self, count: int) -> "parallel.Helper | None":
+        """The helper process for work of ``count`` files (or roles), if that is
+        ``parallel.PARALLEL_FROM`` or more and the helper runs or can be started."""
+        from . import parallel
+
+        if count >= parallel.PARALLEL_FROM and self.helper is not None \
+                and self.helper.available():
+            return self.helper
+        return None
 
     @contextlib.contextmanager
     def helping(self):

@@ -89,10 +89,8 @@ class Helper:
             if kind == "error":
                 raise value
             key = self.sent.pop(name)
-            if value is None:
-                self.site.output.record(name, key)
-            else:  # written by the job itself: what the helper's output noted of it
-                self.site.output.adopt(name, value)
+            # A file the job wrote itself comes with what the helper's output noted of it.
+            self.site.output.adopt(name, {"key": key} if value is None else value)
             self.site.finished(name)
 
     def close(self, failed: bool) -> None:
