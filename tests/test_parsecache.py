@@ -139,19 +139,98 @@ IN_A_PROCESS = """
 import sys
 import rolebook.parsecache as cache
 cache.PARALLEL_FROM = 1
-cache.ModelCache.put = lambda self, key, model: None  # what is stored, the workers stored
+cache.PACKS = int(sys.argv[2])
 import rolebook
 rolebook.check(sys.argv[1])
 """
 
 
-@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="worker processes need two cores")
-def test_worker_processes_fill_the_cache_with_the_same_models(handbook):
+def packs(root: Path) -> list[Path]:
+    return sorted((root / FOLDER).glob("*.pack"))
+
+
+def fill_in_workers(root: Path, batches: int = 16) -> None:
+    shutil.rmtree(root / ".rolebook-cache", ignore_errors=True)
+    subprocess.run([sys.executable, "-c", IN_A_PROCESS, str(root), str(batches)], check=True)
+
+
+needs_two_cores = pytest.mark.skipif((os.cpu_count() or 1) < 2,
+                                     reason="worker processes need two cores")
+
+
+@needs_two_cores
+def test_worker_processes_fill_the_cache_with_the_same_models(handbook, monkeypatch):
     expected = models(handbook)
-    shutil.rmtree(handbook / ".rolebook-cache")
-    subprocess.run([sys.executable, "-c", IN_A_PROCESS, str(handbook)], check=True)
-    assert len(cache_files(handbook)) == 2  # the two roles, stored by the workers
-    assert models(handbook) == expected     # read back from what they stored
+    fill_in_workers(handbook)
+    assert len(packs(handbook)) == 2  # a batch of one role each
+    assert len(cache_files(handbook)) == 2  # the handbook and the regions, stored alone
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("parsed or validated although a pack holds this file")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("rolebook.yamlpos.parse", no_reading)
+        patched.setattr("rolebook.resolve.validate", no_reading)
+        patched.setattr("rolebook.parsecache.ModelCache.put", no_reading)
+        catalog = rolebook.check(handbook)
+    assert {e.document.name: e.role for e in catalog.roles.values()} == {
+        name: model for name, model in expected.items() if name.startswith("content/roles/")}
+
+
+# Longer than the short texts pydantic gives one object itself.
+COMMON = ("Общий текст, который повторяется в описаниях двух ролей справочника. " * 2).strip()
+
+
+@needs_two_cores
+def test_a_pack_shares_equal_values_of_its_models(handbook):
+    for name, summary in (("boss", "Руководит отделом."), ("worker", "Продаёт.")):
+        path = handbook / "content" / "roles" / f"{name}.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace(summary, COMMON), encoding="utf-8")
+    fill_in_workers(handbook, batches=1)
+    assert len(packs(handbook)) == 1
+    roles = rolebook.check(handbook).roles
+    assert roles["boss"].role.summary == COMMON
+    assert roles["boss"].role.summary is roles["worker"].role.summary
+
+
+@needs_two_cores
+def test_a_changed_file_keeps_its_pack_until_less_than_half_of_it_is_used(handbook):
+    expected = models(handbook)
+    fill_in_workers(handbook, batches=1)
+    [pack] = packs(handbook)
+    worker = handbook / "content" / "roles" / "worker.yaml"
+    original = worker.read_text(encoding="utf-8")
+    worker.write_text(original.replace("min: 28000", "min: 29000"), encoding="utf-8")
+    assert models(handbook)["content/roles/worker.yaml"].salary.bands[1].min == 29000
+    assert packs(handbook) == [pack] and len(cache_files(handbook)) == 3  # half of it in use
+    boss = handbook / "content" / "roles" / "boss.yaml"
+    boss.write_text(boss.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    models(handbook)
+    assert packs(handbook) == [] and len(cache_files(handbook)) == 4
+    worker.write_text(original, encoding="utf-8")
+    assert models(handbook)["content/roles/worker.yaml"] == expected["content/roles/worker.yaml"]
+
+
+@needs_two_cores
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "foreign class", "keys not its own"])
+def test_damaged_pack_falls_back_to_validating(handbook, damage):
+    expected = models(handbook)
+    fill_in_workers(handbook)
+    for path in packs(handbook):
+        content = path.read_bytes()
+        if damage == "garbage":
+            path.write_bytes(b"not a pickle at all")
+        elif damage == "truncated":
+            path.write_bytes(content[: len(content) * 2 // 3])
+        elif damage == "foreign class":
+            keys = pickle.loads(content)
+            path.write_bytes(pickle.dumps(keys) + pickle.dumps({keys[0]: PurePosixPath("/etc")}))
+        else:  # a pack whose models are listed under other keys than it says it holds
+            keys = pickle.loads(content)
+            path.write_bytes(pickle.dumps(["0" * 64]) + content[len(pickle.dumps(keys)):])
+    assert models(handbook) == expected
+    assert models(handbook) == expected  # and the files were stored again, alone
+    assert packs(handbook) == [] and len(cache_files(handbook)) == 4
 
 
 def test_worker_processes_leave_broken_files_to_the_model_stage(handbook, monkeypatch):

@@ -62,6 +62,40 @@ def test_the_spare_folder_holds_only_links_to_the_site_s_files(tmp_path):
     assert spare_files(tmp_path) == {"a.html": True}
 
 
+def publish_prepared(target: Path, before: dict[str, str], after: dict[str, str],
+                     keys: dict[str, str]) -> None:
+    """A build that puts its site together (``prepare``) before its last files are made."""
+    with Output(target) as output:
+        for files in (before, after):
+            for name, text in files.items():
+                if not output.reuse(name, keys.get(name, "")):
+                    output.put(name, text, keys.get(name))
+            output.prepare()
+
+
+@pytest.mark.parametrize("spare", [True, False])
+def test_files_made_after_prepare_are_in_the_site(tmp_path, spare):
+    site = tmp_path / "site"
+    keys = {"a.html": "k", "b/c.html": "k", "index/x": "k", "index/y": "k"}
+    files = {"a.html": "A", "b/c.html": "C", "index/x": "X", "index/y": "Y"}
+    publish(site, files, keys)
+    if spare:
+        publish(site, files | {"a.html": "A2"}, keys | {"a.html": "k2"})
+        keys["a.html"] = "k2"
+    assert (tmp_path / ".site.spare").is_dir() == spare  # put together there, or in staging
+    # The index is made again after the pages (its files go and come back); a page changes.
+    publish_prepared(site, {"a.html": "A3", "b/c.html": "C"},
+                     {"index/x": "X2", "index/z": "Z"},
+                     keys | {"a.html": "k3", "index/x": "k4", "index/z": "k"})
+    assert snapshot(site) | {MANIFEST: b""} == {
+        "a.html": b"A3", "b/c.html": b"C", "index/x": b"X2", "index/z": b"Z", MANIFEST: b""}
+    manifest = json.loads((site / MANIFEST).read_text())["files"]
+    assert manifest.keys() == {"a.html", "b/c.html", "index/x", "index/z"}
+    assert all(entry["stat"] == write._signature_of(os.stat(site / name))
+               for name, entry in manifest.items())
+    assert spare_files(tmp_path) == {"b/c.html": True}
+
+
 def test_the_live_site_is_not_written_into_before_the_swap(tmp_path, monkeypatch):
     """The spare's files are links to the live site's: a file written again replaces its
     link, it is never written into."""

@@ -166,10 +166,12 @@ def _read_all(root: Path, folder: Path, pattern: str, cls: type, problems: list[
               front_matter: bool = False) -> list[Document]:
     if not folder.is_dir():
         return []
-    documents, real_root = [], root.resolve()
+    documents, real_root, real_folder = [], root.resolve(), folder.resolve()
     for path in _content_files(folder, pattern):
+        # Resolving each of thousands of files' paths would look up every folder above it.
+        real = path.resolve() if path.is_symlink() else real_folder / path.name
         document = read_document(root, path, problems, front_matter, cls, cache, real_root,
-                                 digests)
+                                 digests, real)
         if document is not None:
             documents.append(document)
     return documents
@@ -182,16 +184,17 @@ def _content_files(folder: Path, pattern: str) -> list[Path]:
 
 def read_document(root: Path, path: Path, problems: list[Problem], front_matter: bool = False,
                   cls: type | None = None, cache: ModelCache | None = None,
-                  real_root: Path | None = None, digests: Digests | None = None
-                  ) -> Document | None:
+                  real_root: Path | None = None, digests: Digests | None = None,
+                  real: Path | None = None) -> Document | None:
     """Read one file (its YAML is parsed later: ``Document.data``); on failure append a
     ``Problem`` and return None. With a ``cache`` and the ``cls`` the file is validated as,
-    the document gets its key in the cache. ``real_root`` is ``root.resolve()``. A YAML
+    the document gets its key in the cache. ``real_root`` is ``root.resolve()``, ``real``
+    ``path.resolve()`` when the caller knows them. A YAML
     file whose digest ``digests`` knows is not read: only a model missing from the cache
     needs its text (``Document.text`` reads it then, and reports a file it cannot decode)."""
     name = _shown_name(path, root)
     try:
-        real, stat = _checked(root, path, real_root)
+        real, stat = _checked(root, path, real_root, real)
         known = None if front_matter or digests is None else digests.known(str(path), stat)
         body, body_line = "", 1
         if known is not None:
@@ -223,9 +226,11 @@ class Unreadable(Exception):
     """A file that cannot be read as a handbook file (the message says why)."""
 
 
-def _checked(root: Path, path: Path, real_root: Path | None = None) -> tuple[Path, os.stat_result]:
-    """The file ``path`` leads to and its ``stat``, if it may be read as a handbook file."""
-    real = path.resolve()
+def _checked(root: Path, path: Path, real_root: Path | None = None, real: Path | None = None
+             ) -> tuple[Path, os.stat_result]:
+    """The file ``path`` leads to (``real`` if known) and its ``stat``, if it may be read as a
+    handbook file."""
+    real = real or path.resolve()
     if not real.is_relative_to(real_root or root.resolve()):
         raise Unreadable(f"is a link to {real}, outside the handbook folder; "
                           "copy the file into the handbook instead")

@@ -15,9 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
+from operator import itemgetter
 from typing import Annotated, Literal
 
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field,
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer,
                       StringConstraints, model_validator)
 from pydantic import Strict as Exact
 from pydantic.dataclasses import dataclass
@@ -233,70 +234,85 @@ class Grade(Strict):
     requirement: Text | None = None
 
 
-# A handbook holds some hundred salary bands per role: a band is a slotted dataclass (about
-# a tenth of a model's memory: no __dict__, no set of fields given), its ids are interned.
+# A handbook holds some hundred salary bands per role. A band's file text is validated as
+# a dataclass (``_Spec.Band``, the schema's «Band»), then kept as a ``Band``: a tuple of its
+# values (no __dict__, no set of fields given, ids interned), which the model cache restores
+# without a Python call (a dataclass took one per band: two thirds of reading a pack).
 # A strict dataclass accepts only instances of itself, so strictness is set on the field
 # types (Exact) rather than on the class.
 _LEAF = ConfigDict(extra="forbid", str_strip_whitespace=True)
 _Interned = AfterValidator(sys.intern)
 
 
-@dataclass(config=_LEAF, frozen=True, slots=True)
-class Band:
-    """One salary figure of the source: a range, an «up to», a point or a median."""
+class _Spec:
+    """The classes that validate what a file says (their names are the schema's)."""
 
-    region: Annotated[Id, _Interned] | None = Field(
-        None, description="Регион; пусто — в целом по рынку")
-    segment: Annotated[Id, _Interned] | None = None
-    grade: Annotated[GradeId, _Interned] | None = Field(
-        None, description="Грейд; пусто — регион и сегмент в целом")
-    min: Amount | None = None
-    max: Amount | None = None
-    median: Amount | None = None
-    value: Amount | None = Field(None, description="Одна цифра без диапазона")
-    note: Text | None = None
+    @dataclass(config=_LEAF, frozen=True, slots=True)
+    class Band:
+        """One salary figure of the source: a range, an «up to», a point or a median."""
 
-    @model_validator(mode="after")
-    def _shape(self):
-        if self.value is not None and (self.min, self.max, self.median) != (None, None, None):
-            raise ValueError("a band with value cannot also have min, max or median")
-        if self.min is not None and self.max is None:
-            raise ValueError(f"min {self.min} has no max; an open range is not supported")
-        if None not in (self.min, self.max) and self.min > self.max:
-            raise ValueError(f"min {self.min} is greater than max {self.max}")
-        if (self.min, self.max, self.median, self.value) == (None, None, None, None):
-            raise ValueError("a band needs a figure (min and max, max, value or median); "
-                             "leave a missing band out and it shows as «нет данных»")
-        return self
+        region: Annotated[Id, _Interned] | None = Field(
+            None, description="Регион; пусто — в целом по рынку")
+        segment: Annotated[Id, _Interned] | None = None
+        grade: Annotated[GradeId, _Interned] | None = Field(
+            None, description="Грейд; пусто — регион и сегмент в целом")
+        min: Amount | None = None
+        max: Amount | None = None
+        median: Amount | None = None
+        value: Amount | None = Field(None, description="Одна цифра без диапазона")
+        note: Text | None = None
 
-    def __reduce__(self):
-        # Pickled as its values (the model cache): restoring a frozen slotted dataclass the
-        # default way costs a Python call per field.
-        return _band, (self.region, self.segment, self.grade, self.min, self.max, self.median,
-                       self.value, self.note)
+        @model_validator(mode="after")
+        def _shape(self):
+            if self.value is not None and (self.min, self.max, self.median) != (None, None, None):
+                raise ValueError("a band with value cannot also have min, max or median")
+            if self.min is not None and self.max is None:
+                raise ValueError(f"min {self.min} has no max; an open range is not supported")
+            if None not in (self.min, self.max) and self.min > self.max:
+                raise ValueError(f"min {self.min} is greater than max {self.max}")
+            if (self.min, self.max, self.median, self.value) == (None, None, None, None):
+                raise ValueError("a band needs a figure (min and max, max, value or median); "
+                                 "leave a missing band out and it shows as «нет данных»")
+            return self
+
+
+class Band(tuple):
+    """One salary figure of the source, validated: (region, segment, grade, min, max,
+    median, value, note), each also by its name."""
+
+    __slots__ = ()
+    FIELDS = ("region", "segment", "grade", "min", "max", "median", "value", "note")
+
+    region: str | None = property(itemgetter(0))  # type: ignore[assignment]
+    segment: str | None = property(itemgetter(1))  # type: ignore[assignment]
+    grade: str | None = property(itemgetter(2))  # type: ignore[assignment]
+    min: int | None = property(itemgetter(3))  # type: ignore[assignment]
+    max: int | None = property(itemgetter(4))  # type: ignore[assignment]
+    median: int | None = property(itemgetter(5))  # type: ignore[assignment]
+    value: int | None = property(itemgetter(6))  # type: ignore[assignment]
+    note: str | None = property(itemgetter(7))  # type: ignore[assignment]
+
+    @classmethod
+    def of(cls, spec: "_Spec.Band") -> "Band":
+        return cls((spec.region, spec.segment, spec.grade, spec.min, spec.max, spec.median,
+                    spec.value, spec.note))
+
+    def as_dict(self) -> dict:
+        return dict(zip(self.FIELDS, self))
+
+    def __repr__(self) -> str:
+        return "Band(" + ", ".join(f"{n}={v!r}" for n, v in zip(self.FIELDS, self)) + ")"
 
     @property
     def kind(self) -> Literal["range", "up_to", "point"]:
-        if self.min is not None:
+        if self[3] is not None:
             return "range"
-        if self.max is not None:
+        if self[4] is not None:
             return "up_to"
         return "point"
 
 
-def _band(region, segment, grade, min_, max_, median, value, note, _set=object.__setattr__) -> Band:
-    """A band from values validated before (``Band.__reduce__``); written out field by field,
-    as the cache restores some hundred bands per role."""
-    band = object.__new__(Band)
-    _set(band, "region", region)
-    _set(band, "segment", segment)
-    _set(band, "grade", grade)
-    _set(band, "min", min_)
-    _set(band, "max", max_)
-    _set(band, "median", median)
-    _set(band, "value", value)
-    _set(band, "note", note)
-    return band
+_ValidBand = Annotated[_Spec.Band, AfterValidator(Band.of), PlainSerializer(Band.as_dict)]
 
 
 class Salary(Strict):
@@ -305,7 +321,7 @@ class Salary(Strict):
     source: Text = Field(description="Источник (id из handbook.yaml sources)")
     as_of: dt.date | None = None
     grades: list[Grade] = Field(default_factory=list)
-    bands: list[Band] = Field(default_factory=list)
+    bands: list[_ValidBand] = Field(default_factory=list)
     notes: Markdown | None = None
 
 
@@ -391,3 +407,34 @@ class Page(Strict):
     order: int = 100
     sources: list[Text] = Field(default_factory=list)
     roles: list[Id] = Field(default_factory=list, description="Связанные роли")
+
+
+class FieldNames(frozenset):
+    """A model's set of given fields, shared by many models (they are frozen): a copy
+    is a set of its own, which ``model_copy(update=...)`` adds the updated names to."""
+
+    def __copy__(self) -> set:
+        return set(self)
+
+    def __deepcopy__(self, memo: dict) -> set:
+        return set(self)
+
+
+def share_equal_values(model: BaseModel, shared: dict) -> None:
+    """Give equal values of the handbook's models one object: the set of given fields that
+    pydantic keeps per model (some 16 KB a role, with only a few distinct ones), and equal
+    texts (rights, duties and requirements often repeat from role to role)."""
+    given = FieldNames(model.__pydantic_fields_set__)
+    object.__setattr__(model, "__pydantic_fields_set__", shared.setdefault(given, given))
+    values = model.__dict__
+    for name, value in values.items():  # replacing a value keeps the keys: safe while iterating
+        if type(value) is str:
+            values[name] = shared.setdefault(value, value)
+        elif isinstance(value, BaseModel):
+            share_equal_values(value, shared)
+        elif type(value) is list and value:
+            if type(value[0]) is str:
+                value[:] = [shared.setdefault(item, item) for item in value]
+            elif isinstance(value[0], BaseModel):
+                for item in value:
+                    share_equal_values(item, shared)

@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from .errors import ContentError, Problem
 from .load import Document, Sources, Unreadable
 from .model import (ID_PATTERN, Band, CareerStep, Comparison, Handbook, Page, Region, Regions,
-                    Role, Segment)
+                    Role, Segment, share_equal_values)
 from .morph import Inflector
 from .validate import dotted as _dot, validate
 from .write import RESERVED_NAMES
@@ -142,40 +142,9 @@ def _validated(sources: Sources, document: Document, cls: type, problems: list[P
         found = validate(document, cls, problems, data)
         if found is not None and cache is not None:
             cache.put(document.cache_key, found)
-    if found is not None:
-        _share_equal_values(found, shared)
+    if found is not None and not (cache is not None and cache.shares(document.cache_key)):
+        share_equal_values(found, shared)
     return True, found
-
-
-class _FieldNames(frozenset):
-    """A model's set of given fields, shared by many models (they are frozen): a copy
-    is a set of its own, which ``model_copy(update=...)`` adds the updated names to."""
-
-    def __copy__(self) -> set:
-        return set(self)
-
-    def __deepcopy__(self, memo: dict) -> set:
-        return set(self)
-
-
-def _share_equal_values(model: BaseModel, shared: dict) -> None:
-    """Give equal values of the handbook's models one object: the set of given fields that
-    pydantic keeps per model (some 16 KB a role, with only a few distinct ones), and equal
-    texts (rights, duties and requirements often repeat from role to role)."""
-    given = _FieldNames(model.__pydantic_fields_set__)
-    object.__setattr__(model, "__pydantic_fields_set__", shared.setdefault(given, given))
-    values = model.__dict__
-    for name, value in values.items():  # replacing a value keeps the keys: safe while iterating
-        if type(value) is str:
-            values[name] = shared.setdefault(value, value)
-        elif isinstance(value, BaseModel):
-            _share_equal_values(value, shared)
-        elif type(value) is list and value:
-            if type(value[0]) is str:
-                value[:] = [shared.setdefault(item, item) for item in value]
-            elif isinstance(value[0], BaseModel):
-                for item in value:
-                    _share_equal_values(item, shared)
 
 
 def resolve(sources: Sources) -> Catalog:

@@ -51,7 +51,7 @@ def validate(document: Document, cls: type[M], problems: list[Problem],
         return None
 
 
-# A dataclass (model.Band) words some errors differently from a model; they mean the same.
+# A dataclass (a salary band) words some errors differently from a model; they mean the same.
 _DATACLASS_ERRORS = {"dataclass_type": "model_type",
                      "unexpected_keyword_argument": "extra_forbidden",
                      "missing_keyword_argument": "missing"}

@@ -73,6 +73,8 @@ class Output:
         self.linked = True  # every kept file was linked, none copied (``commit``)
         self.written: list[str] = []
         self._folders = self._make_folders()
+        self._site: Path | None = None  # where ``prepare`` began putting the new site together
+        self._done = (0, 0)  # how many of ``written`` and ``kept`` it holds
 
     @property
     def reused(self) -> list[str]:
@@ -225,6 +227,14 @@ class Output:
         return entry["sha256"]
 
     # -- finishing ----------------------------------------------------------------
+    def prepare(self) -> None:
+        """Begin putting the new site together with the files so far, while the last ones
+        are still being made (the search index, in another process): ``commit`` adds
+        only what came after. A build that wrote nothing yet may change nothing."""
+        if self.written and self._site is None:
+            self.settle()
+            self._assemble()
+
     def commit(self) -> None:
         """Swap the new site in for the previous one; when the build wrote nothing and kept
         every file, the site stays as it is.
@@ -237,7 +247,10 @@ class Output:
                 and self.previous is not _DAMAGED and self.inputs == self.previous_inputs:
             self.discard()  # the manifest too would be the same, byte for byte
             return
-        site = self._assemble_in_spare() or self._assemble_in_staging()
+        site = self._assemble()
+        if site == self.staging:  # folders made beforehand for files this build does not have
+            _remove_empty(site, {os.path.dirname(name) for name in self.previous}
+                          - {os.path.dirname(name) for name in self.files})
         foreign = self._carry_over_foreign_files(site)
         (site / MANIFEST).unlink(missing_ok=True)
         (site / MANIFEST).write_text(  # no indent: json's C encoder (a line per file was 2x)
@@ -249,15 +262,42 @@ class Output:
         shutil.rmtree(self.staging, ignore_errors=True)
         self._release()
 
+    def _assemble(self) -> Path:
+        """The new site put together, or finished if ``prepare`` began it."""
+        if self._site is None:
+            self._site = self._assemble_in_spare() or self._assemble_in_staging()
+            return self._site
+        try:
+            self._add_to(self._site)
+        except OSError:
+            if self._site == self.staging:
+                raise
+            shutil.rmtree(self._site, ignore_errors=True)  # as _assemble_in_spare would
+            self._done = (0, 0)
+            self._site = self._assemble_in_staging()
+        return self._site
+
     def _assemble_in_staging(self) -> Path:
-        """The new site in the staging folder: the kept files linked in beside the written."""
-        for name in self.kept:
-            self.linked &= _link_or_copy(self.target / name, self.staging / name)
-        # Folders made beforehand for files this build does not have: not part of the site.
-        _remove_empty(self.staging, {os.path.dirname(name) for name in self.previous}
-                      - {os.path.dirname(name) for name in self.files})
-        self._sign(self.staging)
+        """The new site in the staging folder: the kept files linked in beside the written.
+        (Folders made beforehand for files this build does not have are removed by
+        ``commit``: the search index may still be writing into one.)"""
+        self._add_to(self.staging)
         return self.staging
+
+    def _add_to(self, site: Path) -> None:
+        """Put the files written or kept since the last call into ``site`` (the spare folder
+        or the staging folder) and sign them."""
+        written, kept = self._done
+        if site == self.staging:
+            for name in list(self.kept)[kept:]:
+                self.linked &= _link_or_copy(self.target / name, self.staging / name)
+            self._sign(site)
+        else:
+            _remove(site, self.previous.keys() - self.files.keys())
+            for name in self.written[written:]:
+                self._place(self.staging / name, site / name)
+            self._sign(site, missing=lambda name: self._link_in(name, site))
+        self._done = (len(self.written), len(self.kept))
 
     def _assemble_in_spare(self) -> Path | None:
         """The new site in the previous build's spare folder, if there is one to trust:
@@ -273,10 +313,7 @@ class Output:
             return None
         marker.unlink()  # being changed: not to be trusted if this build dies before the swap
         try:
-            _remove(spare, self.previous.keys() - self.files.keys())
-            for name in self.written:
-                self._place(self.staging / name, spare / name)
-            self._sign(spare, missing=lambda name: self._link_in(name, spare))
+            self._add_to(spare)
         except OSError:
             shutil.rmtree(spare, ignore_errors=True)
             return None
@@ -298,9 +335,11 @@ class Output:
         self.linked &= _link_or_copy(self.target / name, site / name)
 
     def _sign(self, site: Path, missing: Callable[[str], None] | None = None) -> None:
-        """Record each file's hash and signature (size, modification time) in the manifest;
-        a file ``site`` lacks is first put there by ``missing``, if given."""
+        """Record each file's hash and signature (size, modification time) in the manifest,
+        unless signed before; a file ``site`` lacks is first put there by ``missing``."""
         for name, entry in self.files.items():
+            if "stat" in entry:
+                continue
             path = os.path.join(site, name)
             try:
                 entry["stat"] = _signature(path)
