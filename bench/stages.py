@@ -28,6 +28,8 @@ def main() -> None:
     if not args.warm:
         shutil.rmtree(args.handbook / ".rolebook-cache", ignore_errors=True)
         shutil.rmtree(args.out, ignore_errors=True)
+        for leftover in args.out.parent.glob(f".{args.out.name}.*"):  # its spare folder
+            shutil.rmtree(leftover, ignore_errors=True)
 
     import rolebook.load as load
     import rolebook.pipeline as pipeline

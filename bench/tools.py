@@ -110,7 +110,12 @@ class Rolebook(Tool):
         return f'{{% extends "theme/{self.template}" %}}\n{{# rolebook benchmark: template edit {edit} #}}\n'
 
     def cold(self, pdf: bool = False, jobs: int | None = None) -> list[str]:
-        fresh(self.size.out(self.name))
+        # The previous site goes with its spare folder (``.<site>.spare``, rolebook's links
+        # to that site's files): a cold build has no previous site to remove.
+        out = self.size.out(self.name)
+        for leftover in out.parent.glob(f".{out.name}.*"):
+            fresh(leftover)
+        fresh(out)
         # Anything rolebook may have left in the handbook folder besides its content and
         # templates (a cache) is removed, and its user cache folder is a new empty one.
         for entry in self.source().iterdir():
