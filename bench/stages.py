@@ -6,7 +6,8 @@
 Wraps the pipeline's stage functions and each page kind's ``render`` with a wall-clock
 timer, runs one HTML build in this process and prints the seconds of each. The search
 index is built in a background thread while the pages render, so its time shows in no
-stage of its own; "write" is the commit of the output (hashes, manifest, swap).
+stage of its own; "write" is putting the site together (links, hashes, signatures: most of
+it while Pagefind indexes the last pages), the manifest and the swap.
 """
 
 from __future__ import annotations
@@ -50,8 +51,10 @@ def main() -> None:
         timed(seconds, "pages: " + kind.__name__.rsplit(".", 1)[1], kind, "render")
     timed(seconds, "data files (handed to the helper process, made beside the pages)", data,
           "render_data")
+    timed(seconds, "write: the site put together while Pagefind indexes the last pages",
+          write.Output, "prepare")
     timed(seconds, "search: waiting for Pagefind after the pages", search.Indexer, "__exit__")
-    timed(seconds, "write", write.Output, "commit")
+    timed(seconds, "write: the rest (the last files, manifest, swap)", write.Output, "commit")
 
     start = time.perf_counter()
     pipeline.build(args.handbook, pipeline.BuildOptions(out=args.out, pdf=False))
