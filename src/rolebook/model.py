@@ -276,6 +276,13 @@ class _Spec:
             return self
 
 
+try:  # the field of a named tuple (collections.namedtuple's own): read as fast as a slot
+    from _collections import _tuplegetter as _field
+except ImportError:  # not CPython
+    def _field(index: int, doc: str) -> property:
+        return property(itemgetter(index), doc=doc)
+
+
 class Band(tuple):
     """One salary figure of the source, validated: (region, segment, grade, min, max,
     median, value, note), each also by its name."""
@@ -283,14 +290,14 @@ class Band(tuple):
     __slots__ = ()
     FIELDS = ("region", "segment", "grade", "min", "max", "median", "value", "note")
 
-    region: str | None = property(itemgetter(0))  # type: ignore[assignment]
-    segment: str | None = property(itemgetter(1))  # type: ignore[assignment]
-    grade: str | None = property(itemgetter(2))  # type: ignore[assignment]
-    min: int | None = property(itemgetter(3))  # type: ignore[assignment]
-    max: int | None = property(itemgetter(4))  # type: ignore[assignment]
-    median: int | None = property(itemgetter(5))  # type: ignore[assignment]
-    value: int | None = property(itemgetter(6))  # type: ignore[assignment]
-    note: str | None = property(itemgetter(7))  # type: ignore[assignment]
+    region: str | None = _field(0, "the region (None: the market as a whole)")
+    segment: str | None = _field(1, "the segment of employers")
+    grade: str | None = _field(2, "the grade (None: the region and segment as a whole)")
+    min: int | None = _field(3, "the lower end of a range")
+    max: int | None = _field(4, "the upper end of a range, or an «up to» figure")
+    median: int | None = _field(5, "the median")
+    value: int | None = _field(6, "a single figure without a range")
+    note: str | None = _field(7, "a note")
 
     @classmethod
     def of(cls, spec: "_Spec.Band") -> "Band":
