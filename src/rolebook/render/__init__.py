@@ -23,13 +23,14 @@ def render(catalog: "Catalog", theme: "Theme", output: "Output", options: "Build
     site = html.site(catalog, theme, output)
     # The index is made in the background while pages render; the data files are handed to
     # the helper process first, which makes them while this one renders the first pages.
+    # The PDFs, then putting the site together, while Pagefind indexes the last pages.
     with search.Indexer(site) as indexer:
         with site.helping():
             site.finished = indexer.finished
             data.render_data(site)
             html.render_site(site)
-        output.prepare()  # the site put together while Pagefind indexes the last pages
-    if options.pdf:
-        from . import pdf
+        if options.pdf:
+            from . import pdf
 
-        pdf.render_pdfs(catalog, theme, output, options)
+            pdf.render_pdfs(catalog, theme, output, options)
+        output.prepare()
