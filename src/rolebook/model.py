@@ -12,14 +12,15 @@ does not give is shown as «нет данных», never as zero.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import sys
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Annotated, Literal
 
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer,
-                      StringConstraints, model_validator)
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field,
+                      PlainSerializer, StringConstraints, model_validator)
 from pydantic import Strict as Exact
 from pydantic.dataclasses import dataclass
 
@@ -288,7 +289,7 @@ class Band(tuple):
     median, value, note), each also by its name."""
 
     __slots__ = ()
-    FIELDS = ("region", "segment", "grade", "min", "max", "median", "value", "note")
+    FIELDS = tuple(f.name for f in dataclasses.fields(_Spec.Band))  # the order of the values
 
     region: str | None = _field(0, "the region (None: the market as a whole)")
     segment: str | None = _field(1, "the segment of employers")
@@ -300,9 +301,8 @@ class Band(tuple):
     note: str | None = _field(7, "a note")
 
     @classmethod
-    def of(cls, spec: "_Spec.Band") -> "Band":
-        return cls((spec.region, spec.segment, spec.grade, spec.min, spec.max, spec.median,
-                    spec.value, spec.note))
+    def of(cls, spec: "_Spec.Band", _values=attrgetter(*FIELDS)) -> "Band":
+        return cls(_values(spec))
 
     def as_dict(self) -> dict:
         return dict(zip(self.FIELDS, self))
@@ -312,9 +312,9 @@ class Band(tuple):
 
     @property
     def kind(self) -> Literal["range", "up_to", "point"]:
-        if self[3] is not None:
+        if self.min is not None:
             return "range"
-        if self[4] is not None:
+        if self.max is not None:
             return "up_to"
         return "point"
 
