@@ -105,15 +105,17 @@ def test_search_index_holds_a_role_s_text_but_not_its_salary_figures(built_site,
     assert content.count("₽") <= 2 and "Москва = 100" not in content
 
 
-def test_pagefind_reads_a_page_without_its_drawings_and_nothing_else_is_lost():
-    from rolebook.render.pages.search import without_drawings
+def test_pagefind_reads_a_page_without_its_drawings_and_skipped_parts_and_nothing_else_is_lost():
+    from rolebook.render.pages.search import for_index
 
     page = (b'<main data-pagefind-body><h1>A</h1><svg class="c"><text>x</text></svg>'
             b'<p>&lt;svg&gt; b</p><figure data-pagefind-ignore><svg><title>y</title></svg>'
-            b'</figure><svg></svg>c</main>')
-    assert without_drawings(page) == (b'<main data-pagefind-body><h1>A</h1><p>&lt;svg&gt; b</p>'
-                                      b'<figure data-pagefind-ignore></figure>c</main>')
-    assert without_drawings(b"<p>no drawing</p>") == b"<p>no drawing</p>"
+            b'</figure><svg></svg>c<!--search:skip--><table data-pagefind-ignore><tr><td>1 000'
+            b'</td></tr></table><!--/search:skip--><p>&lt;!--search:skip--&gt; d</p></main>')
+    assert for_index(page) == (b'<main data-pagefind-body><h1>A</h1><p>&lt;svg&gt; b</p>'
+                               b'<figure data-pagefind-ignore></figure>c'
+                               b'<p>&lt;!--search:skip--&gt; d</p></main>')
+    assert for_index(b"<p>no drawing</p>") == b"<p>no drawing</p>"
 
 
 def test_articles_have_pages_and_an_index(built_site, catalog):

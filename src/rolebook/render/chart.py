@@ -1,33 +1,28 @@
-"""Salary chart geometry: a ``SalaryTable`` in, positions of marks out.
+"""Salary charts: a ``SalaryTable`` in, an inline SVG drawing per layout out.
 
 One row per region; in a row each grade's figure is a mark: a range is a
 bar from min to max, an «до» figure a dashed line from zero to its value, a
 single figure a dot, and the median of the region a tick across the row.
 Marks that would overlap are put into lanes under each other, so contiguous
 grades (I–IV) share one line while overlapping levels stack. The macro
-``salary_chart`` of ``html/salary.html`` draws the result as inline SVG; colours
-come from the stylesheet (classes ``g0``…``g5`` in grade order). Every
-coordinate the SVG needs is computed here, so the template only writes values.
+``salary_chart`` of ``html/salary.html`` puts the drawing (``Chart.svg``) into
+its figure with the key; colours and type come from the stylesheet (classes
+``g0``…``g5`` in grade order).
 
-Every text of a chart (region names, tooltips, labels, ticks, legend) is escaped
-here, as ``Markup``: the macro draws thousands of values a page and prints them
-without Jinja's autoescape (which cost a third of a role page), and a text
-printed elsewhere with autoescape on is not escaped twice.
+The drawing is written here, not by a template: a page draws four charts of
+hundreds of elements (two segments, each wide and for phones), and as a Jinja
+macro they were a fifth of the time of a role page. Every text of a chart
+(region names, tooltips, labels, ticks, legend) is escaped here.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
+from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from . import format as fmt
-from .views import SalaryRow, SalaryTable, band_kind, band_text, grade_label
-
-if TYPE_CHECKING:
-    from ..model import Band
+from .views import MISSING, SalaryRow, SalaryTable, band_kind, band_text, grade_label
 
 LANE = 16          # height of one lane
 LANE_GAP = 4
@@ -53,60 +48,24 @@ NARROW = Layout(width=360, label_width=10, right_pad=26, label_above=True)
 LABEL_LINE = 17    # height of a region name above its row (narrow layout)
 
 
-@dataclass(slots=True)
-class Mark:
-    kind: str            # "range" | "up_to" | "point"
-    x: float
-    x2: float
-    y: float             # top of the lane
-    css: str             # "g0".."g5"
-    label: Markup        # grade id drawn inside a wide enough bar ("" for none)
-    title: Markup        # tooltip: region, grade, figure
-    median_x: float | None = None
-    # Where the parts are drawn once the lane is known:
-    mid: float = 0.0           # the middle of the lane
-    width: float = 0.0         # of a range's bar, at least 2 so that it stays visible
-    label_x: float = 0.0       # the label: inside a bar, right of a cap or a dot
-    cap_x: float = 0.0         # the cap at the end of an «до» line
-    median_top: float = 0.0    # the median tick, a little taller than the lane
-    median_bottom: float = 0.0
-
-
-@dataclass(slots=True)
-class ChartRow:
-    label: Markup
-    y: float
-    height: float
-    label_x: float = 0.0
-    label_y: float = 0.0
-    label_anchor: str = "end"
-    mid: float = 0.0          # centre of the first lane («нет данных» goes there)
-    marks: list[Mark] = field(default_factory=list)
-    median_x: float | None = None
-    median_title: Markup = Markup("")
-    missing: bool = False     # no range, «до» or single figure in this row
-    striped: bool = False     # every second row has a background
-    median_top: float = 0.0   # the region's median line and the area that shows its title
-    median_bottom: float = 0.0
-    median_hit_x: float = 0.0
-    median_hit_height: float = 0.0
-
-
 @dataclass
 class Chart:
+    """One layout of a chart: its size, key, and the drawing inside its ``<svg>``."""
+
     width: int
     height: float
-    x0: float
-    x1: float
-    lane: int
-    rows: list[ChartRow]
-    ticks: list[tuple[float, Markup]]
     legend: list[tuple[str, Markup]]       # (css class, text)
     kinds: set[str]                        # which kinds of marks appear (for the key)
-    bottom: float                          # where the rows end and the axis begins
+    body: str                              # the drawing: rows, axis, marks
     narrow: bool = False
-    tick_y: float = 0.0                    # the baseline of the tick labels
-    missing_x: float = 0.0                 # where «нет данных» starts in an empty row
+
+    def svg(self, label: str, css: str) -> Markup:
+        """The chart as an ``<svg>`` element of class ``css``, named ``label`` for screen
+        readers (the same figures are in the table)."""
+        return Markup(
+            f'<svg class="salary-chart {escape(css)}" viewBox="0 0 {self.width} {self.height}" '
+            f'width="{self.width}" height="{self.height}" role="img" '
+            f'aria-label="{escape(label)} (те же цифры — в таблице)">{self.body}</svg>')
 
 
 def salary_chart(table: SalaryTable, scale_max: float | None = None,
@@ -124,32 +83,45 @@ def salary_charts(table: SalaryTable, scale_max: float | None = None,
     legend = [(colours[g.id], escape(grade_label(g))) for g in table.grades]
     if table.has_overall:
         legend.append((OVERALL, Markup("В целом")))
-    figures = [_row_figures(source, table, colours) for source in table.rows]
-    return [_chart(table, figures, top, step, legend, layout) for layout in layouts]
+    rows = [_row_figures(source, table, colours) for source in table.rows]
+    kinds = {f.kind for row in rows for f in row.figures}
+    if any(row.median is not None for row in rows):
+        kinds.add("median")
+    return [_chart(rows, top, step, legend, kinds, layout) for layout in layouts]
 
 
 @dataclass(frozen=True, slots=True)
 class _Figure:
-    """A mark of a row before it is placed: where it starts and ends on the axis."""
+    """A mark of a row before it is placed: where it starts and ends on the axis, and
+    its drawing's parts that do not depend on where."""
 
     kind: str
-    css: str
     grade: str
-    label: Markup   # the grade, escaped once for every layout
-    title: Markup
     low: float
     high: float
     median: float | None
+    head: str       # the mark's group and tooltip
+    label: str      # the grade, escaped ("" for none)
 
 
-def _row_figures(source: SalaryRow, table: SalaryTable, colours: dict[str, str]) -> list[_Figure]:
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """A row's figures and texts, escaped once for every layout."""
+
+    label: str
+    figures: list[_Figure]
+    median: float | None
+    median_title: str
+
+
+def _row_figures(source: SalaryRow, table: SalaryTable, colours: dict[str, str]) -> _Row:
     """The marks of one row in drawing order: each grade's figure, then «в целом»."""
     # The tooltip shows the band as the table does (a grade's figure, with its median).
     texts = [f.text for f in source.grade_figures] or [None] * len(table.grades)
     entries = [(g.id, colours[g.id], source.cells[g.id], text)
                for g, text in zip(table.grades, texts)]
     entries.append(("", OVERALL, source.overall, None))
-    result = []
+    figures = []
     for grade, css, band, text in entries:
         if band is None:
             continue
@@ -161,91 +133,121 @@ def _row_figures(source: SalaryRow, table: SalaryTable, colours: dict[str, str])
             low, high = 0, band.max
         else:
             low, high = band.value, band.value
-        result.append(_Figure(kind, css, grade, escape(grade),
-                              escape(f"{source.label}: {_grade_name(grade)}{text}"),
-                              low, high, band.median))
-    return result
+        title = escape(f"{source.label}: {_grade_name(grade)}{text}")
+        figures.append(_Figure(kind, grade, low, high, band.median,
+                               f'<g class="mark {kind} {css}"><title>{title}</title>',
+                               str(escape(grade))))
+    median_title = ""
+    if source.median is not None:
+        median = fmt.money(source.median, table.currency)
+        median_title = str(escape(f"{source.label}: медиана {median}"))
+    return _Row(str(escape(source.label)), figures, source.median, median_title)
 
 
-def _chart(table: SalaryTable, figures: list[list[_Figure]], top: float, step: float,
-           legend: list[tuple[str, str]], layout: Layout) -> Chart:
+def _chart(rows: list[_Row], top: float, step: float, legend: list[tuple[str, Markup]],
+           kinds: set[str], layout: Layout) -> Chart:
+    """Place and draw ``rows`` in ``layout``: the row backgrounds and names, the axis
+    behind the marks, then the marks (an SVG draws later parts over earlier ones)."""
     x0, x1 = layout.label_width, layout.width - layout.right_pad
     span = x1 - x0
+    back: list[str] = []    # row backgrounds and names
+    front: list[str] = []   # marks
+    origin = round(x0 + 0.0, 1)  # where the axis starts, as the marks' positions are written
+    y = 0.0
+    for index, row in enumerate(rows):
+        height = _draw_row(row, x0, span, top, y, layout, front)
+        if index % 2 == 1:
+            back.append(f'<rect class="row-bg" x="0" y="{y}" width="{layout.width}" '
+                        f'height="{height}"></rect>')
+        if layout.label_above:
+            back.append(f'<text class="row-label" x="{origin}" y="{y + LABEL_LINE - 2}" '
+                        f'text-anchor="start">{row.label}</text>')
+        else:
+            back.append(f'<text class="row-label" x="{origin - 10}" y="{y + height / 2}" '
+                        f'text-anchor="end" dominant-baseline="central">{row.label}</text>')
+        y += height
+    tick_y = y + 17
+    for i in range(round(top / step) + 1):
+        value = i * step
+        x = round(x0 + value / top * span, 1)
+        back.append(f'<line class="grid" x1="{x}" y1="0" x2="{x}" y2="{y}"></line>'
+                    f'<text class="tick" x="{x}" y="{tick_y}" text-anchor="middle">'
+                    f'{escape(short_amount(value))}</text>')
+    return Chart(layout.width, y + AXIS, legend, kinds, "".join(back) + "".join(front),
+                 layout.label_above)
 
-    def x(value: float) -> float:
-        return round(x0 + value / top * span, 1)
 
-    rows, y, kinds = [], 0.0, set()
-    for index, (source, marks) in enumerate(zip(table.rows, figures)):
-        row = _chart_row(source, marks, table.currency, x, y, layout)
-        row.striped = index % 2 == 1
-        kinds.update(m.kind for m in row.marks)
-        if row.median_x is not None:
-            kinds.add("median")
-        rows.append(row)
-        y += row.height
-    ticks = [(x(i * step), escape(short_amount(i * step))) for i in range(round(top / step) + 1)]
-    return Chart(layout.width, y + AXIS, x0, x1, LANE, rows, ticks, legend, kinds, y,
-                 layout.label_above, tick_y=y + 17, missing_x=x0 + 6)
+def _draw_row(row: _Row, x0: float, span: float, top: float, y: float, layout: Layout,
+              out: list[str]) -> float:
+    """Append the marks of ``row``, whose top is at ``y``, to ``out``; its height.
 
-
-def _chart_row(source: SalaryRow, figures: list[_Figure], currency: str, x, y: float,
-               layout: Layout) -> ChartRow:
-    row = ChartRow(escape(source.label), y, 0.0)
-    top = y + (LABEL_LINE if layout.label_above else 0)
+    A mark goes into the first lane with room for it (labels and dots included), so
+    contiguous grades share one line and overlapping ones stack."""
+    lane_top = y + (LABEL_LINE if layout.label_above else 0)
+    first = len(out)
     lanes: list[float] = []                  # right edge of each lane so far
-    for figure in figures:
-        start, end = x(figure.low), x(figure.high)
+    for figure in row.figures:
+        start = round(x0 + figure.low / top * span, 1)
+        end = round(x0 + figure.high / top * span, 1)
         left, right = _extent(figure.kind, start, end)
-        for lane, edge in enumerate(lanes):  # the first lane with room for it
+        for lane, edge in enumerate(lanes):
             if edge <= left + 0.5:
                 lanes[lane] = right
                 break
         else:
             lane = len(lanes)
             lanes.append(right)
-        row.marks.append(_mark(figure, start, end, x, top + ROW_PAD + lane * (LANE + LANE_GAP)))
+        median_x = None if figure.median is None \
+            else round(x0 + figure.median / top * span, 1)
+        out.append(_mark(figure, start, end, median_x,
+                         lane_top + ROW_PAD + lane * (LANE + LANE_GAP)))
     count = max(len(lanes), 1)
-    row.height = top - y + 2 * ROW_PAD + count * LANE + (count - 1) * LANE_GAP
-    if layout.label_above:
-        row.label_x, row.label_y, row.label_anchor = x(0), y + LABEL_LINE - 2, "start"
-    else:
-        row.label_x, row.label_y, row.label_anchor = x(0) - 10, y + row.height / 2, "end"
-    row.mid = top + ROW_PAD + LANE / 2
-    if source.median is not None:
-        row.median_x = x(source.median)
-        median = fmt.money(source.median, currency)
-        row.median_title = escape(f"{source.label}: медиана {median}")
-        row.median_top = row.mid - LANE / 2 - 4
-        row.median_bottom = y + row.height - 3
-        row.median_hit_x = row.median_x - 4
-        row.median_hit_height = y + row.height - 3 - row.median_top
-    row.missing = not row.marks  # a median alone still leaves the ranges missing
-    return row
+    height = lane_top - y + 2 * ROW_PAD + count * LANE + (count - 1) * LANE_GAP
+    mid = lane_top + ROW_PAD + LANE / 2
+    if len(out) == first:  # nothing drawn (a median alone still leaves the figures missing)
+        out.append(f'<text class="chart-missing" x="{x0 + 6}" y="{mid}" '
+                   f'dominant-baseline="central">{MISSING}</text>')
+    if row.median is not None:
+        x = round(x0 + row.median / top * span, 1)
+        median_top, median_bottom = mid - LANE / 2 - 4, y + height - 3
+        out.append(f'<g class="mark median-mark"><title>{row.median_title}</title>'
+                   f'<line class="median" x1="{x}" y1="{median_top}" x2="{x}" '
+                   f'y2="{median_bottom}"></line><rect class="median-hit" x="{x - 4}" '
+                   f'y="{median_top}" width="8" height="{y + height - 3 - median_top}"></rect></g>')
+    return height
 
 
 def _grade_name(grade: str) -> str:
     return f"грейд {grade}, " if grade else ""
 
 
-_NO_LABEL = Markup("")
-
-
-def _mark(figure: _Figure, start: float, end: float, x, y: float) -> Mark:
-    """The mark of ``figure`` from ``start`` to ``end`` in the lane whose top is ``y``."""
-    kind, label = figure.kind, figure.label
+def _mark(figure: _Figure, start: float, end: float, median_x: float | None,
+          y: float) -> str:
+    """The drawing of ``figure`` from ``start`` to ``end`` in the lane whose top is ``y``."""
+    kind, label, mid = figure.kind, figure.label, y + LANE / 2
     if kind == "range":
-        if end - start < 8 * max(len(figure.grade), 1) + 6:
-            label = _NO_LABEL  # too narrow to hold its label; the legend and tooltip name it
-        label_x = (start + end) / 2
-    elif kind == "up_to":
-        label_x = end + 6
+        parts = [f'<rect class="bar" x="{start}" y="{y}" width="{max(end - start, 2)}" '
+                 f'height="{LANE}" rx="3"></rect>']
+        # A bar too narrow to hold its label goes without: the legend and tooltip name it.
+        if label and end - start >= 8 * len(figure.grade) + 6:
+            parts.append(f'<text class="bar-label" x="{(start + end) / 2}" y="{mid}" '
+                         f'text-anchor="middle" dominant-baseline="central">{label}</text>')
     else:
-        label_x = start + 9
-    return Mark(kind, start, end, y, figure.css, label, figure.title,
-                None if figure.median is None else x(figure.median),
-                mid=y + LANE / 2, width=max(end - start, 2), label_x=label_x, cap_x=end - 2,
-                median_top=y - 2, median_bottom=y + LANE + 2)
+        if kind == "up_to":
+            parts = [f'<line class="upto-line" x1="{start}" y1="{mid}" x2="{end}" y2="{mid}">'
+                     f'</line><rect class="upto-cap" x="{end - 2}" y="{y}" width="4" '
+                     f'height="{LANE}" rx="1"></rect>']
+            label_x = end + 6
+        else:
+            parts = [f'<circle class="dot" cx="{start}" cy="{mid}" r="6"></circle>']
+            label_x = start + 9
+        if label:
+            parts.append(f'<text class="mark-label" x="{label_x}" y="{mid}" '
+                         f'dominant-baseline="central">{label}</text>')
+    if median_x is not None:
+        parts.append(f'<line class="median" x1="{median_x}" y1="{y - 2}" x2="{median_x}" '
+                     f'y2="{y + LANE + 2}"></line>')
+    return figure.head + "".join(parts) + "</g>"
 
 
 def _extent(kind: str, start: float, end: float) -> tuple[float, float]:

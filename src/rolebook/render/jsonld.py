@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import json
-from json.encoder import encode_basestring
 from typing import TYPE_CHECKING
 
 import nh3
@@ -30,43 +29,14 @@ _SCRIPT_SAFE = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
 
 
 def script_json(data: object) -> Markup:
-    """``data`` as JSON that is safe inside ``<script type="application/ld+json">``."""
-    try:
-        text = _indented(data, "\n")
-    except TypeError:  # a value the shortcut does not know: the standard encoder decides
-        text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False)
+    """``data`` as JSON that is safe inside ``<script type="application/ld+json">``.
+
+    Compact, as machines read it: indented, a role's hundred salary figures made it a
+    tenth of the page, and the standard library indents in pure Python."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     for char, escaped in _SCRIPT_SAFE:  # str.replace: translate() is slow on Cyrillic
         text = text.replace(char, escaped)
     return Markup(text)
-
-
-def _indented(value: object, newline: str) -> str:
-    """The text of ``json.dumps(value, ensure_ascii=False, indent=1)`` for dicts with
-    string keys, lists, strings, integers, booleans and None (TypeError for anything
-    else). The standard library encodes an indented document in pure Python, one
-    generator per level: this is several times faster and gives the same text."""
-    if value.__class__ is str:
-        return encode_basestring(value)
-    if value is None:
-        return "null"
-    if value is True or value is False:
-        return "true" if value else "false"
-    if value.__class__ is int:
-        return int.__repr__(value)
-    inner = newline + " "
-    if value.__class__ is dict:
-        if not value:
-            return "{}"
-        if any(key.__class__ is not str for key in value):
-            raise TypeError("a key that is not a string")
-        items = (encode_basestring(k) + ": " + _indented(v, inner) for k, v in value.items())
-        return "{" + inner + ("," + inner).join(items) + newline + "}"
-    if value.__class__ is list:
-        if not value:
-            return "[]"
-        return "[" + inner + ("," + inner).join(_indented(v, inner) for v in value) \
-            + newline + "]"
-    raise TypeError(f"{type(value).__name__} is left to json.dumps")
 
 
 def plain_text(markdown: str) -> str:

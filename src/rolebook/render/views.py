@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
 
+from markupsafe import escape
+
 from . import format as fmt
 
 if TYPE_CHECKING:
@@ -122,6 +124,10 @@ class Figure:
 
     text: str | None
     percent: int | None = None
+    html: str = field(init=False)  # the text escaped, for a table written without autoescape
+
+    def __post_init__(self) -> None:
+        self.html = "" if self.text is None else str(escape(self.text))
 
 
 @dataclass

@@ -163,7 +163,7 @@ class Indexer:
         for name in self.shards.pages[shard]:
             page = pages / name
             page.parent.mkdir(parents=True, exist_ok=True)
-            page.write_bytes(without_drawings(self.output.current(name).read_bytes()))
+            page.write_bytes(for_index(self.output.current(name).read_bytes()))
         bundle = self.output.staging / BUNDLE / shard
         index = await service.create_index({"keep_index_url": False})
         result = await index.add_directory(str(pages))
@@ -200,20 +200,31 @@ class Indexer:
                 self.output.record(f"{BUNDLE}/{shard}/{name}", key)
 
 
-def without_drawings(page: bytes) -> bytes:
-    """The page without its ``<svg>`` drawings, for Pagefind to read.
+SKIP = (b"<!--search:skip-->", b"<!--/search:skip-->")
+DRAWING = (b"<svg", b"</svg>")
 
-    The salary charts, career ladders and icons are never indexed (they are outside
-    ``data-pagefind-body`` or inside ``data-pagefind-ignore``), yet Pagefind parses
-    them: about half of a role page's bytes and 40 % of Pagefind's time. The index
-    of the page without them is the same. The page's content cannot hold ``<svg``
-    as markup (Markdown's HTML is sanitised, text is escaped), and drawings do not nest.
+
+def for_index(page: bytes) -> bytes:
+    """The page as Pagefind reads it: without its ``<svg>`` drawings and without the
+    parts a template marks ``<!--search:skip-->`` … ``<!--/search:skip-->``.
+
+    The salary tables and charts, career ladders and icons are never indexed (they
+    are outside ``data-pagefind-body`` or inside ``data-pagefind-ignore``), yet
+    Pagefind parses them: most of a role page's bytes and a fifth of Pagefind's time.
+    The index of the page without them is the same. The page's content cannot hold
+    either as markup (Markdown's HTML is sanitised, comments dropped; text is
+    escaped), and neither nests.
     """
+    return _without(_without(page, *SKIP), *DRAWING)
+
+
+def _without(page: bytes, opening: bytes, closing: bytes) -> bytes:
+    """``page`` without each part from ``opening`` to the next ``closing``, both included."""
     parts, start = [], 0
-    while (begin := page.find(b"<svg", start)) != -1 \
-            and (end := page.find(b"</svg>", begin)) != -1:
+    while (begin := page.find(opening, start)) != -1 \
+            and (end := page.find(closing, begin)) != -1:
         parts.append(page[start:begin])
-        start = end + len(b"</svg>")
+        start = end + len(closing)
     parts.append(page[start:])
     return b"".join(parts)
 
