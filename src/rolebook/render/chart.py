@@ -83,14 +83,15 @@ def salary_charts(table: SalaryTable, scale_max: float | None = None,
     legend = [(colours[g.id], escape(grade_label(g))) for g in table.grades]
     if table.has_overall:
         legend.append((OVERALL, Markup("В целом")))
-    rows = [_row_figures(source, table, colours) for source in table.rows]
+    grades = {g.id: str(escape(g.id)) for g in table.grades} | {"": ""}
+    rows = [_row_figures(source, table, colours, grades) for source in table.rows]
     kinds = {f.kind for row in rows for f in row.figures}
     if any(row.median is not None for row in rows):
         kinds.add("median")
     return [_chart(rows, top, step, legend, kinds, layout) for layout in layouts]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Figure:
     """A mark of a row before it is placed: where it starts and ends on the axis, and
     its drawing's parts that do not depend on where."""
@@ -104,7 +105,7 @@ class _Figure:
     label: str      # the grade, escaped ("" for none)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Row:
     """A row's figures and texts, escaped once for every layout."""
 
@@ -114,13 +115,16 @@ class _Row:
     median_title: str
 
 
-def _row_figures(source: SalaryRow, table: SalaryTable, colours: dict[str, str]) -> _Row:
-    """The marks of one row in drawing order: each grade's figure, then «в целом»."""
+def _row_figures(source: SalaryRow, table: SalaryTable, colours: dict[str, str],
+                 grades: dict[str, str]) -> _Row:
+    """The marks of one row in drawing order: each grade's figure, then «в целом»;
+    ``grades`` holds each grade id escaped."""
     # The tooltip shows the band as the table does (a grade's figure, with its median).
     texts = [f.text for f in source.grade_figures] or [None] * len(table.grades)
     entries = [(g.id, colours[g.id], source.cells[g.id], text)
                for g, text in zip(table.grades, texts)]
     entries.append(("", OVERALL, source.overall, None))
+    name = source.label
     figures = []
     for grade, css, band, text in entries:
         if band is None:
@@ -133,15 +137,15 @@ def _row_figures(source: SalaryRow, table: SalaryTable, colours: dict[str, str])
             low, high = 0, band.max
         else:
             low, high = band.value, band.value
-        title = escape(f"{source.label}: {_grade_name(grade)}{text}")
+        title = escape(f"{name}: {_grade_name(grade)}{text}")
         figures.append(_Figure(kind, grade, low, high, band.median,
                                f'<g class="mark {kind} {css}"><title>{title}</title>',
-                               str(escape(grade))))
+                               grades[grade]))
     median_title = ""
     if source.median is not None:
         median = fmt.money(source.median, table.currency)
-        median_title = str(escape(f"{source.label}: медиана {median}"))
-    return _Row(str(escape(source.label)), figures, source.median, median_title)
+        median_title = str(escape(f"{name}: медиана {median}"))
+    return _Row(str(escape(name)), figures, source.median, median_title)
 
 
 def _chart(rows: list[_Row], top: float, step: float, legend: list[tuple[str, Markup]],

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 from .views import article_url, pdf_url, role_url
 
 if TYPE_CHECKING:
-    from ..model import Band, Role
+    from ..model import Role
     from ..resolve import Catalog, RoleEntry
     from .html import Site
 
@@ -121,13 +121,14 @@ def salaries_csv(catalog: "Catalog") -> Iterator[Part]:
 
     yield _part_key("salaries.csv head"), lambda: _csv_rows([CSV_COLUMNS]).encode("utf-8-sig")
     config = config_digests(catalog)
+    names = ({r.id: _cell(r.name) for r in catalog.regions.values()},
+             {s.id: _cell(s.name) for s in catalog.segments.values()})
     for entry in catalog.roles.values():
         role = entry.role
         if role.salary is None:
             continue
         yield (_part_key("salaries.csv role", *config, *_role_inputs(entry)),
-               lambda role=role: _csv_rows(_cells(band_row(catalog, role, band))
-                                           for band in role.salary.bands).encode())
+               lambda role=role: _csv_rows(role_rows(role, *names)).encode())
 
 
 def _csv_rows(rows) -> str:
@@ -136,26 +137,41 @@ def _csv_rows(rows) -> str:
     return buffer.getvalue()
 
 
-def band_row(catalog: "Catalog", role: "Role", band: "Band") -> list:
-    """The CSV values of one band; a single figure is written as min = max = value."""
+def role_rows(role: "Role", regions: dict[str, str], segments: dict[str, str]) -> list[list]:
+    """The CSV rows of a role's bands (``CSV_COLUMNS``); a single figure is written as
+    min = max = value. ``regions`` and ``segments``: id -> name as a cell (``_cell``).
+
+    Texts are made cells once per role (ids cannot start like a formula, and the
+    currency, period and kind are fixed words): a large handbook has millions of cells."""
     salary = role.salary
-    region = catalog.regions.get(band.region) if band.region else None
-    segment = catalog.segments.get(band.segment) if band.segment else None
-    grade = next((g for g in salary.grades if g.id == band.grade), None)
-    low, high = (band.value, band.value) if band.value is not None else (band.min, band.max)
-    return [role.id, role.title, band.region, region.name if region else None, band.segment,
-            band.grade, low, high, band.median, salary.currency, salary.period, band.kind,
-            salary.source, segment.name if segment else None, grade.title if grade else None,
-            salary.as_of.isoformat() if salary.as_of else None, band.note]
+    grades: dict[str, str] = {}
+    for grade in salary.grades:
+        grades.setdefault(grade.id, _cell(grade.title))
+    head = [role.id, _cell(role.title)]
+    tail = [salary.currency, salary.period]
+    source = _cell(salary.source)
+    as_of = salary.as_of.isoformat() if salary.as_of else ""
+    rows = []
+    for band in salary.bands:
+        region, segment, grade, value = band.region, band.segment, band.grade, band.value
+        low, high = (value, value) if value is not None else (band.min, band.max)
+        rows.append(head + [region or "", regions.get(region, "") if region else "",
+                            segment or "", grade or "", _number(low), _number(high),
+                            _number(band.median)] + tail
+                    + [band.kind, source, segments.get(segment, "") if segment else "",
+                       grades.get(grade, "") if grade else "", as_of, _cell(band.note)])
+    return rows
+
+
+def _number(value: float | None) -> float | str:
+    return "" if value is None else value
+
+
+def _cell(text: str | None) -> str:
+    """Missing -> empty cell; text a spreadsheet would run as a formula -> quoted."""
+    if text is None:
+        return ""
+    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 FILES = {"data/roles.json": roles_json, "data/salaries.csv": salaries_csv}
-
-
-def _cells(values: list) -> list[str | int | float]:
-    """Missing -> empty cell; text a spreadsheet would run as a formula -> quoted.
-    (One expression, not a function per cell: a large handbook has millions of cells.)"""
-    return ["" if value is None
-            else "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START)
-            else value
-            for value in values]

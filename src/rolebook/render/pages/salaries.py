@@ -36,7 +36,7 @@ INLINE_ROWS = 1200     # table rows that surely fit the budget (a row is about 6
 CHUNKS = "data/salaries/"
 
 
-@dataclass
+@dataclass(slots=True)
 class Bar:
     """Where a figure sits on the row's scale, in percent of its width."""
 
@@ -46,7 +46,7 @@ class Bar:
     median: float | None = None  # the region's median, marked as a tick
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     """One table row: a role's figure for one segment, grade and region (or a hole)."""
 
@@ -184,14 +184,16 @@ def chunk(role: "Role", groups: list[Group]) -> dict:
     figure text or null, sort value, percent, bar [kind, left, width, median] or null]."""
     from ..views import band_text, grade_label
 
+    currency = role.salary.currency
+    grades = {None: ["", "в целом", ""]} | {
+        grade.id: [grade.id, grade_label(grade), grade.requirement or grade.title]
+        for grade in role.salary.grades}
+
     def row(line: Line) -> list:
-        grade = line.grade
-        bar_ = line.bar
-        return [grade.id if grade else "", grade_label(grade) if grade else "в целом",
-                (grade.requirement or grade.title) if grade else "",
-                line.region.id if line.region else "",
-                line.region.name if line.region else "В целом по рынку",
-                band_text(line.band, role.salary.currency) if line.band is not None else None,
+        grade, region, band, bar_ = line.grade, line.region, line.band, line.bar
+        return [*grades[grade.id if grade else None],
+                region.id if region else "", region.name if region else "В целом по рынку",
+                band_text(band, currency) if band is not None else None,
                 line.value, line.percent,
                 [bar_.kind, bar_.left, bar_.width, bar_.median] if bar_ else None]
 
@@ -275,21 +277,19 @@ def _region_median(wholes: dict[str | None, "Band"], line: Line) -> int | None:
 
 
 def bar(band: "Band | None", median: int | None, scale: float) -> Bar | None:
-    """The position of a figure on a scale from 0 to ``scale``."""
-    def pct(value: float) -> float:
-        return round(value * 100 / scale, 2)
-
+    """The position of a figure on a scale from 0 to ``scale``, in percent of it."""
     if band is None:
         return None
-    mark = pct(median) if median is not None else None
+    mark = round(median * 100 / scale, 2) if median is not None else None
     kind = band_kind(band)
     if kind == "range":
-        return Bar(kind, pct(band.min), pct(band.max - band.min), mark)
+        return Bar(kind, round(band.min * 100 / scale, 2),
+                   round((band.max - band.min) * 100 / scale, 2), mark)
     if kind == "up_to":
-        return Bar(kind, 0, pct(band.max), mark)
+        return Bar(kind, 0, round(band.max * 100 / scale, 2), mark)
     if kind == "point":
-        return Bar(kind, pct(band.value), 0, mark)
-    return Bar("median", pct(band.median), 0, mark)
+        return Bar(kind, round(band.value * 100 / scale, 2), 0, mark)
+    return Bar("median", round(band.median * 100 / scale, 2), 0, mark)
 
 
 def _scale(roles: list["Role"]) -> float:
