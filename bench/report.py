@@ -14,6 +14,9 @@ from pathlib import Path
 TOOLS = [("rolebook", "rolebook"), ("hugo", "Hugo"), ("mkdocs", "MkDocs")]
 SCENARIOS = [("cold", "cold build, HTML only"), ("noop", "no-op rebuild"),
              ("role", "rebuild after one role changed"), ("template", "rebuild after a template changed")]
+# Hugo's cold build followed by Pagefind on its role pages and articles (tools.HugoSearch):
+# the same site as rolebook's, search index included.
+SEARCHED = "cold build with a search index (rolebook's own; Hugo's: Pagefind after it)"
 MB = 1_000_000
 GIB = 2**30
 
@@ -82,6 +85,10 @@ def size_table(size: dict) -> list[str]:
         rows.append(f"| {label} | " + " | ".join(cell(stats[name]) for name, _ in TOOLS)
                     + f" | {fmt_ratio(ratio(stats['rolebook'], stats['hugo']))} |")
     cold = {name: stat(runs.get("cold", {}).get(name)) for name, _ in TOOLS}
+    searched = stat(runs.get("cold", {}).get("hugo+pagefind"))
+    if searched:
+        rows.append(f"| {SEARCHED} | {cell(cold['rolebook'])} | "
+                    f"{cell(searched)} | — | {fmt_ratio(ratio(cold['rolebook'], searched))} |")
     rss = {name: (cold[name] or {}).get("rss") for name, _ in TOOLS}
     failed_rss = {name: (cold[name] or {}).get("failed_rss") for name, _ in TOOLS}
     rows.append("| peak memory (max RSS, cold build) | " + " | ".join(
@@ -110,6 +117,11 @@ def cpu_table(size: dict) -> list[str]:
     for key, label in SCENARIOS:
         stats = {name: stat(runs.get(key, {}).get(name)) for name, _ in TOOLS}
         out.append(f"| {label} | " + " | ".join(seconds((stats[n] or {}).get("cpu")) for n, _ in TOOLS) + " |")
+    searched = stat(runs.get("cold", {}).get("hugo+pagefind"))
+    if searched:
+        cold = stat(runs.get("cold", {}).get("rolebook"))
+        out.append(f"| {SEARCHED} | {seconds((cold or {}).get('cpu'))} | "
+                   f"{seconds(searched.get('cpu'))} | — |")
     return out
 
 

@@ -41,8 +41,8 @@ sys.path.insert(0, str(BENCH))
 import generate  # noqa: E402
 import report  # noqa: E402
 from measure import capture, run  # noqa: E402
-from tools import (TOOLS, Rolebook, SizeDir, edit_role, edit_template, hugo_binary,  # noqa: E402
-                   python_version, script)
+from tools import (TOOLS, HugoSearch, Hugo, Rolebook, SizeDir, edit_role, edit_template,  # noqa: E402
+                   hugo_binary, python_version, script)
 
 REPO = BENCH.parent
 RESULTS = BENCH / "results.json"  # committed with RESULTS.md: a run of one size keeps the others
@@ -82,10 +82,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         help="runs of each measurement per tool (default: 3 up to 1,000 roles, 1 above)")
     parser.add_argument("--tools", default="rolebook,hugo,mkdocs",
                         type=lambda s: [t for t in s.split(",") if t])
-    parser.add_argument("--only", default="cold,pagefind,noop,role,template",
+    parser.add_argument("--only", default="cold,search,pagefind,noop,role,template",
                         type=lambda s: set(s.split(",")),
-                        help="measurements to run (default: all of cold,pagefind,noop,role,"
-                             "template; the others need cold)")
+                        help="measurements to run (default: all of cold,search,pagefind,noop,role,"
+                             "template; the others need cold; search: Hugo's cold build then "
+                             "Pagefind, in turn with the cold builds)")
     parser.add_argument("--template", default="html/role.html",
                         help="theme template that the rolebook override extends (default: html/role.html)")
     parser.add_argument("--pdf-sizes", default="100", type=_ints,
@@ -220,7 +221,10 @@ def bench_size(size: SizeDir, args: argparse.Namespace) -> dict:
 def measure_all(size: SizeDir, tools: list, rolebook, template_ok: bool, reps: int,
                 args: argparse.Namespace, result: dict) -> None:
     n, marker, runs = size.roles, size.info["marker"], result["runs"]
-    runs["cold"] = alternate(f"{n}: cold build", tools, reps, lambda t: t.cold(), args)
+    # Hugo with the search index rolebook's build makes takes its turn with the cold builds.
+    searched = [HugoSearch(size)] if "search" in args.only \
+        and any(isinstance(t, Hugo) for t in tools) else []
+    runs["cold"] = alternate(f"{n}: cold build", tools + searched, reps, lambda t: t.cold(), args)
     result["outputs"] = {t.name: outputs(size.out(t.name)) for t in tools}
     if rolebook is not None and "pagefind" in args.only:
         runs["pagefind"] = {"rolebook": [search_index_alone(size, rolebook, args)]}

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import sys
 import sysconfig
@@ -159,6 +160,23 @@ class Hugo(Tool):
 
     def rebuild(self) -> list[str]:
         return self.command(self.size.cache("hugo"))
+
+
+class HugoSearch(Hugo):
+    """Hugo's cold build, then Pagefind's command line on its role pages and articles, as
+    Pagefind's documentation adds search to a Hugo site: Hugo's site with the search index
+    rolebook's has (the same pages marked ``data-pagefind-body``, the salary tables
+    ``data-pagefind-ignore``). Cold builds only, into an output folder of its own."""
+
+    name = "hugo+pagefind"
+
+    def source(self) -> Path:
+        return self.size.root / "hugo"
+
+    def cold(self) -> list[str]:
+        pagefind = [sys.executable, "-m", "pagefind", "--site", str(self.size.out(self.name)),
+                    "--glob", "{roles,articles}/*/index.html", "--quiet"]
+        return ["/bin/sh", "-c", f"{shlex.join(super().cold())} && {shlex.join(pagefind)}"]
 
 
 class MkDocs(Tool):
