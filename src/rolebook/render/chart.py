@@ -53,7 +53,7 @@ class Chart:
     """One layout of a chart: its size, key, and the drawing inside its ``<svg>``."""
 
     width: int
-    height: float
+    height: int
     legend: list[tuple[str, Markup]]       # (css class, text)
     kinds: set[str]                        # which kinds of marks appear (for the key)
     body: str                              # the drawing: rows, axis, marks
@@ -151,38 +151,40 @@ def _row_figures(source: SalaryRow, table: SalaryTable, colours: dict[str, str],
 def _chart(rows: list[_Row], top: float, step: float, legend: list[tuple[str, Markup]],
            kinds: set[str], layout: Layout) -> Chart:
     """Place and draw ``rows`` in ``layout``: the row backgrounds and names, the axis
-    behind the marks, then the marks (an SVG draws later parts over earlier ones)."""
+    behind the marks, then the marks (an SVG draws later parts over earlier ones).
+
+    Heights are whole pixels (the lanes' sizes are); positions on the axis are
+    rounded to a tenth of a pixel, and what is worked out from them rounded again,
+    so that no coordinate is written with the digits of a float's error."""
     x0, x1 = layout.label_width, layout.width - layout.right_pad
     span = x1 - x0
     back: list[str] = []    # row backgrounds and names
     front: list[str] = []   # marks
-    origin = round(x0 + 0.0, 1)  # where the axis starts, as the marks' positions are written
-    y = 0.0
+    y = 0
     for index, row in enumerate(rows):
         height = _draw_row(row, x0, span, top, y, layout, front)
         if index % 2 == 1:
             back.append(f'<rect class="row-bg" x="0" y="{y}" width="{layout.width}" '
                         f'height="{height}"></rect>')
         if layout.label_above:
-            back.append(f'<text class="row-label" x="{origin}" y="{y + LABEL_LINE - 2}" '
+            back.append(f'<text class="row-label" x="{x0}" y="{y + LABEL_LINE - 2}" '
                         f'text-anchor="start">{row.label}</text>')
-        else:
-            back.append(f'<text class="row-label" x="{origin - 10}" y="{y + height / 2}" '
+        else:  # a row's height is even: its middle is a whole pixel
+            back.append(f'<text class="row-label" x="{x0 - 10}" y="{y + height // 2}" '
                         f'text-anchor="end" dominant-baseline="central">{row.label}</text>')
         y += height
-    tick_y = y + 17
     for i in range(round(top / step) + 1):
         value = i * step
         x = round(x0 + value / top * span, 1)
         back.append(f'<line class="grid" x1="{x}" y1="0" x2="{x}" y2="{y}"></line>'
-                    f'<text class="tick" x="{x}" y="{tick_y}" text-anchor="middle">'
+                    f'<text class="tick" x="{x}" y="{y + 17}" text-anchor="middle">'
                     f'{escape(short_amount(value))}</text>')
     return Chart(layout.width, y + AXIS, legend, kinds, "".join(back) + "".join(front),
                  layout.label_above)
 
 
-def _draw_row(row: _Row, x0: float, span: float, top: float, y: float, layout: Layout,
-              out: list[str]) -> float:
+def _draw_row(row: _Row, x0: float, span: float, top: float, y: int, layout: Layout,
+              out: list[str]) -> int:
     """Append the marks of ``row``, whose top is at ``y``, to ``out``; its height.
 
     A mark goes into the first lane with room for it (labels and dots included), so
@@ -207,17 +209,17 @@ def _draw_row(row: _Row, x0: float, span: float, top: float, y: float, layout: L
                          lane_top + ROW_PAD + lane * (LANE + LANE_GAP)))
     count = max(len(lanes), 1)
     height = lane_top - y + 2 * ROW_PAD + count * LANE + (count - 1) * LANE_GAP
-    mid = lane_top + ROW_PAD + LANE / 2
+    mid = lane_top + ROW_PAD + LANE // 2
     if len(out) == first:  # nothing drawn (a median alone still leaves the figures missing)
         out.append(f'<text class="chart-missing" x="{x0 + 6}" y="{mid}" '
                    f'dominant-baseline="central">{MISSING}</text>')
     if row.median is not None:
         x = round(x0 + row.median / top * span, 1)
-        median_top, median_bottom = mid - LANE / 2 - 4, y + height - 3
+        median_top, median_bottom = mid - LANE // 2 - 4, y + height - 3
         out.append(f'<g class="mark median-mark"><title>{row.median_title}</title>'
                    f'<line class="median" x1="{x}" y1="{median_top}" x2="{x}" '
-                   f'y2="{median_bottom}"></line><rect class="median-hit" x="{x - 4}" '
-                   f'y="{median_top}" width="8" height="{y + height - 3 - median_top}"></rect></g>')
+                   f'y2="{median_bottom}"></line><rect class="median-hit" x="{round(x - 4, 1)}" '
+                   f'y="{median_top}" width="8" height="{median_bottom - median_top}"></rect></g>')
     return height
 
 
@@ -226,25 +228,25 @@ def _grade_name(grade: str) -> str:
 
 
 def _mark(figure: _Figure, start: float, end: float, median_x: float | None,
-          y: float) -> str:
+          y: int) -> str:
     """The drawing of ``figure`` from ``start`` to ``end`` in the lane whose top is ``y``."""
-    kind, label, mid = figure.kind, figure.label, y + LANE / 2
+    kind, label, mid = figure.kind, figure.label, y + LANE // 2
     if kind == "range":
-        parts = [f'<rect class="bar" x="{start}" y="{y}" width="{max(end - start, 2)}" '
+        parts = [f'<rect class="bar" x="{start}" y="{y}" width="{round(max(end - start, 2), 1)}" '
                  f'height="{LANE}" rx="3"></rect>']
         # A bar too narrow to hold its label goes without: the legend and tooltip name it.
         if label and end - start >= 8 * len(figure.grade) + 6:
-            parts.append(f'<text class="bar-label" x="{(start + end) / 2}" y="{mid}" '
+            parts.append(f'<text class="bar-label" x="{round((start + end) / 2, 2)}" y="{mid}" '
                          f'text-anchor="middle" dominant-baseline="central">{label}</text>')
     else:
         if kind == "up_to":
             parts = [f'<line class="upto-line" x1="{start}" y1="{mid}" x2="{end}" y2="{mid}">'
-                     f'</line><rect class="upto-cap" x="{end - 2}" y="{y}" width="4" '
+                     f'</line><rect class="upto-cap" x="{round(end - 2, 1)}" y="{y}" width="4" '
                      f'height="{LANE}" rx="1"></rect>']
-            label_x = end + 6
+            label_x = round(end + 6, 1)
         else:
             parts = [f'<circle class="dot" cx="{start}" cy="{mid}" r="6"></circle>']
-            label_x = start + 9
+            label_x = round(start + 9, 1)
         if label:
             parts.append(f'<text class="mark-label" x="{label_x}" y="{mid}" '
                          f'dominant-baseline="central">{label}</text>')
