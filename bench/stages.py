@@ -49,7 +49,7 @@ def main() -> None:
     timed(seconds, "resolve", resolve, "resolve")
     for kind in PAGE_KINDS:
         timed(seconds, "pages: " + kind.__name__.rsplit(".", 1)[1], kind, "render")
-    timed(seconds, "data files (handed to the helper process, made beside the pages)", data,
+    timed(seconds, "data files (handed to the helper process after the pages)", data,
           "render_data")
     timed(seconds, "write: the site put together while Pagefind indexes the last pages",
           write.Output, "prepare")

@@ -21,14 +21,15 @@ def render(catalog: "Catalog", theme: "Theme", output: "Output", options: "Build
     from .pages import search
 
     site = html.site(catalog, theme, output)
-    # The index is made in the background while pages render; the data files are handed to
-    # the helper process first, which makes them while this one renders the first pages.
-    # The PDFs, then putting the site together, while Pagefind indexes the last pages.
+    # The index is made in the background while pages render, the pages it reads first;
+    # the data files, which it does not read, last, in the helper process. What comes after
+    # the last indexed page (the other pages, the data files, the PDFs, putting the site
+    # together) is done while Pagefind indexes the last of them.
     with search.Indexer(site) as indexer:
         with site.helping():
             site.finished = indexer.finished
-            data.render_data(site)
             html.render_site(site)
+            data.render_data(site)
         if options.pdf:
             from . import pdf
 

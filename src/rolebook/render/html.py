@@ -93,10 +93,9 @@ class Site:
     def aside(self, name: str, key: str, write: Callable[..., None], args: tuple,
               costly: bool = True) -> None:
         """Have ``write(site, *args)`` write the file ``name`` into the output (with
-        ``Output.put_parts``, say) in the helper process, while this one goes on with the
-        pages, if it is ``costly`` and the handbook large; else here and now. Sent ahead of
-        the pages, it is made while they are, and recorded when the helper is next heard
-        from."""
+        ``Output.put_parts``, say) in the helper process, while this one goes on, if it is
+        ``costly`` and the handbook large; else here and now. It is recorded when the
+        helper is next heard from."""
         if costly and self._helper_for(len(self.catalog.roles)) is not None:
             self.helper.send(name, key, write, args)
         else:

@@ -7,5 +7,6 @@ pages and articles in the background as they are written.
 from . import articles, compare, home, orgchart, roles, salaries, search
 
 # The pages the index reads (articles, then roles by department, as its shards take them)
-# come first: Pagefind indexes each shard while the other pages are rendered.
-PAGE_KINDS: list = [home, articles, roles, compare, salaries, orgchart, search]
+# come first: Pagefind indexes each shard while the other pages are rendered, and its last
+# shard while the pages it does not read are.
+PAGE_KINDS: list = [articles, roles, home, compare, salaries, orgchart, search]
