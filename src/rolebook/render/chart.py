@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+
 from markupsafe import Markup, escape
 
 from . import format as fmt
@@ -158,11 +159,16 @@ def _chart(rows: list[_Row], top: float, step: float, legend: list[tuple[str, Ma
     so that no coordinate is written with the digits of a float's error."""
     x0, x1 = layout.label_width, layout.width - layout.right_pad
     span = x1 - x0
+
+    def x(value: float) -> float:
+        """Where ``value`` is on the axis."""
+        return round(x0 + value / top * span, 1)
+
     back: list[str] = []    # row backgrounds and names
     front: list[str] = []   # marks
     y = 0
     for index, row in enumerate(rows):
-        height = _draw_row(row, x0, span, top, y, layout, front)
+        height = _draw_row(row, x, y, layout, front)
         if index % 2 == 1:
             back.append(f'<rect class="row-bg" x="0" y="{y}" width="{layout.width}" '
                         f'height="{height}"></rect>')
@@ -174,18 +180,17 @@ def _chart(rows: list[_Row], top: float, step: float, legend: list[tuple[str, Ma
                         f'text-anchor="end" dominant-baseline="central">{row.label}</text>')
         y += height
     for i in range(round(top / step) + 1):
-        value = i * step
-        x = round(x0 + value / top * span, 1)
-        back.append(f'<line class="grid" x1="{x}" y1="0" x2="{x}" y2="{y}"></line>'
-                    f'<text class="tick" x="{x}" y="{y + 17}" text-anchor="middle">'
-                    f'{escape(short_amount(value))}</text>')
+        tick = x(i * step)
+        back.append(f'<line class="grid" x1="{tick}" y1="0" x2="{tick}" y2="{y}"></line>'
+                    f'<text class="tick" x="{tick}" y="{y + 17}" text-anchor="middle">'
+                    f'{escape(short_amount(i * step))}</text>')
     return Chart(layout.width, y + AXIS, legend, kinds, "".join(back) + "".join(front),
                  layout.label_above)
 
 
-def _draw_row(row: _Row, x0: float, span: float, top: float, y: int, layout: Layout,
-              out: list[str]) -> int:
-    """Append the marks of ``row``, whose top is at ``y``, to ``out``; its height.
+def _draw_row(row: _Row, x, y: int, layout: Layout, out: list[str]) -> int:
+    """Append the marks of ``row``, whose top is at ``y``, to ``out``; its height
+    (``x``: where a value is on the axis).
 
     A mark goes into the first lane with room for it (labels and dots included), so
     contiguous grades share one line and overlapping ones stack."""
@@ -193,8 +198,7 @@ def _draw_row(row: _Row, x0: float, span: float, top: float, y: int, layout: Lay
     first = len(out)
     lanes: list[float] = []                  # right edge of each lane so far
     for figure in row.figures:
-        start = round(x0 + figure.low / top * span, 1)
-        end = round(x0 + figure.high / top * span, 1)
+        start, end = x(figure.low), x(figure.high)
         left, right = _extent(figure.kind, start, end)
         for lane, edge in enumerate(lanes):
             if edge <= left + 0.5:
@@ -203,22 +207,21 @@ def _draw_row(row: _Row, x0: float, span: float, top: float, y: int, layout: Lay
         else:
             lane = len(lanes)
             lanes.append(right)
-        median_x = None if figure.median is None \
-            else round(x0 + figure.median / top * span, 1)
+        median_x = None if figure.median is None else x(figure.median)
         out.append(_mark(figure, start, end, median_x,
                          lane_top + ROW_PAD + lane * (LANE + LANE_GAP)))
     count = max(len(lanes), 1)
     height = lane_top - y + 2 * ROW_PAD + count * LANE + (count - 1) * LANE_GAP
     mid = lane_top + ROW_PAD + LANE // 2
     if len(out) == first:  # nothing drawn (a median alone still leaves the figures missing)
-        out.append(f'<text class="chart-missing" x="{x0 + 6}" y="{mid}" '
+        out.append(f'<text class="chart-missing" x="{layout.label_width + 6}" y="{mid}" '
                    f'dominant-baseline="central">{MISSING}</text>')
     if row.median is not None:
-        x = round(x0 + row.median / top * span, 1)
+        at = x(row.median)
         median_top, median_bottom = mid - LANE // 2 - 4, y + height - 3
         out.append(f'<g class="mark median-mark"><title>{row.median_title}</title>'
-                   f'<line class="median" x1="{x}" y1="{median_top}" x2="{x}" '
-                   f'y2="{median_bottom}"></line><rect class="median-hit" x="{round(x - 4, 1)}" '
+                   f'<line class="median" x1="{at}" y1="{median_top}" x2="{at}" '
+                   f'y2="{median_bottom}"></line><rect class="median-hit" x="{round(at - 4, 1)}" '
                    f'y="{median_top}" width="8" height="{median_bottom - median_top}"></rect></g>')
     return height
 
