@@ -277,19 +277,21 @@ def _region_median(wholes: dict[str | None, "Band"], line: Line) -> int | None:
 
 
 def bar(band: "Band | None", median: int | None, scale: float) -> Bar | None:
-    """The position of a figure on a scale from 0 to ``scale``, in percent of it."""
+    """The position of a figure on a scale from 0 to ``scale``."""
+    def pct(value: float) -> float:
+        return round(value * 100 / scale, 2)
+
     if band is None:
         return None
-    mark = round(median * 100 / scale, 2) if median is not None else None
+    mark = pct(median) if median is not None else None
     kind = band_kind(band)
     if kind == "range":
-        return Bar(kind, round(band.min * 100 / scale, 2),
-                   round((band.max - band.min) * 100 / scale, 2), mark)
+        return Bar(kind, pct(band.min), pct(band.max - band.min), mark)
     if kind == "up_to":
-        return Bar(kind, 0, round(band.max * 100 / scale, 2), mark)
+        return Bar(kind, 0, pct(band.max), mark)
     if kind == "point":
-        return Bar(kind, round(band.value * 100 / scale, 2), 0, mark)
-    return Bar("median", round(band.median * 100 / scale, 2), 0, mark)
+        return Bar(kind, pct(band.value), 0, mark)
+    return Bar("median", pct(band.median), 0, mark)
 
 
 def _scale(roles: list["Role"]) -> float:

@@ -210,7 +210,7 @@ def for_index(page: bytes) -> bytes:
 
     The salary tables and charts, career ladders and icons are never indexed (they
     are outside ``data-pagefind-body`` or inside ``data-pagefind-ignore``), yet
-    Pagefind parses them: most of a role page's bytes and a fifth of Pagefind's time.
+    Pagefind parses them: most of a role page's bytes and about half of Pagefind's time.
     The index of the page without them is the same. The page's content cannot hold
     either as markup (Markdown's HTML is sanitised, comments dropped; text is
     escaped), and neither nests.
