@@ -41,7 +41,7 @@ sys.path.insert(0, str(BENCH))
 import generate  # noqa: E402
 import report  # noqa: E402
 from measure import capture, run  # noqa: E402
-from tools import (TOOLS, HugoSearch, Hugo, Rolebook, SizeDir, edit_role, edit_template,  # noqa: E402
+from tools import (TOOLS, Hugo, HugoSearch, Rolebook, SizeDir, edit_role, edit_template,  # noqa: E402
                    hugo_binary, python_version, script)
 
 REPO = BENCH.parent

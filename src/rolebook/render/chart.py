@@ -58,7 +58,6 @@ class Chart:
     legend: list[tuple[str, Markup]]       # (css class, text)
     kinds: set[str]                        # which kinds of marks appear (for the key)
     body: str                              # the drawing: rows, axis, marks
-    narrow: bool = False
 
     def svg(self, label: str, css: str) -> Markup:
         """The chart as an ``<svg>`` element of class ``css``, named ``label`` for screen
@@ -184,8 +183,7 @@ def _chart(rows: list[_Row], top: float, step: float, legend: list[tuple[str, Ma
         back.append(f'<line class="grid" x1="{tick}" y1="0" x2="{tick}" y2="{y}"></line>'
                     f'<text class="tick" x="{tick}" y="{y + 17}" text-anchor="middle">'
                     f'{escape(short_amount(i * step))}</text>')
-    return Chart(layout.width, y + AXIS, legend, kinds, "".join(back) + "".join(front),
-                 layout.label_above)
+    return Chart(layout.width, y + AXIS, legend, kinds, "".join(back) + "".join(front))
 
 
 def _draw_row(row: _Row, x, y: int, layout: Layout, out: list[str]) -> int:

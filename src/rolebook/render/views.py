@@ -50,13 +50,10 @@ def article_url(page_id: str) -> str:
 # --- one band -------------------------------------------------------------------
 
 def band_kind(band: "Band") -> str:
-    """"range", "up_to", "point", or "median" for a band that gives only a median
-    (``Band.kind`` read in one pass: millions of calls on a large handbook)."""
-    if band.min is not None:
-        return "range"
-    if band.max is not None:
-        return "up_to"
-    return "point" if band.value is not None else "median"
+    """"range", "up_to", "point", or "median" for a band that gives only a median."""
+    if band.min is None and band.max is None and band.value is None:
+        return "median"
+    return band.kind
 
 
 def band_text(band: "Band | None", currency: str = "RUB", median: bool = True) -> str:
@@ -127,10 +124,11 @@ class Figure:
 
     text: str | None
     percent: int | None = None
-    html: str = field(init=False)  # the text escaped, for a table written without autoescape
 
-    def __post_init__(self) -> None:
-        self.html = "" if self.text is None else str(escape(self.text))
+    @property
+    def html(self) -> str:
+        """The text escaped, for a table written without autoescape."""
+        return "" if self.text is None else escape(self.text)
 
 
 @dataclass

@@ -36,7 +36,7 @@ INLINE_ROWS = 1200     # table rows that surely fit the budget (a row is about 6
 CHUNKS = "data/salaries/"
 
 
-@dataclass(slots=True)
+@dataclass
 class Bar:
     """Where a figure sits on the row's scale, in percent of its width."""
 
@@ -46,7 +46,7 @@ class Bar:
     median: float | None = None  # the region's median, marked as a tick
 
 
-@dataclass(slots=True)
+@dataclass
 class Line:
     """One table row: a role's figure for one segment, grade and region (or a hole)."""
 
@@ -184,16 +184,14 @@ def chunk(role: "Role", groups: list[Group]) -> dict:
     figure text or null, sort value, percent, bar [kind, left, width, median] or null]."""
     from ..views import band_text, grade_label
 
-    currency = role.salary.currency
-    grades = {None: ["", "в целом", ""]} | {
-        grade.id: [grade.id, grade_label(grade), grade.requirement or grade.title]
-        for grade in role.salary.grades}
-
     def row(line: Line) -> list:
-        grade, region, band, bar_ = line.grade, line.region, line.band, line.bar
-        return [*grades[grade.id if grade else None],
-                region.id if region else "", region.name if region else "В целом по рынку",
-                band_text(band, currency) if band is not None else None,
+        grade = line.grade
+        bar_ = line.bar
+        return [grade.id if grade else "", grade_label(grade) if grade else "в целом",
+                (grade.requirement or grade.title) if grade else "",
+                line.region.id if line.region else "",
+                line.region.name if line.region else "В целом по рынку",
+                band_text(line.band, role.salary.currency) if line.band is not None else None,
                 line.value, line.percent,
                 [bar_.kind, bar_.left, bar_.width, bar_.median] if bar_ else None]
 
