@@ -9,9 +9,9 @@ A large handbook's index is split into shards of whole departments, each a
 bundle of its own under ``pagefind/<shard>/``; the search page searches the
 first and merges the others (Pagefind's ``mergeIndex``). A shard is indexed
 again only when one of its pages changed, so a changed role costs its shard,
-not the whole handbook's index. Pagefind runs as a separate
-process: a shard is handed to it as soon as its last page is written, and it
-indexes while the rest of the site is rendered, on another core.
+not the whole handbook's index. Pagefind runs as separate processes: a shard
+is handed to one as soon as its last page is written, and it indexes while the
+rest of the site is rendered, on another core.
 """
 
 from __future__ import annotations
@@ -34,6 +34,10 @@ if TYPE_CHECKING:
 BUNDLE = "pagefind"
 # Pages of a shard: one changed page costs Pagefind this many again (about 10 ms each).
 SHARD_PAGES = 500
+# Shards indexed at the same time, each by a Pagefind process of its own: Pagefind's service
+# handles one request at a time, so a shard whose pages are done would otherwise wait for the
+# previous one to be written. Two bound the memory of a large handbook (about 200 MB each).
+AT_ONCE = 2
 # Only the first bundle's interface and WebAssembly are loaded: a merged index is searched
 # with the first one's. The other bundles keep their index and page records alone.
 INTERFACE_ONLY = ("pagefind-", "pagefind.js", "wasm.")
@@ -122,9 +126,22 @@ class Indexer:
     def _ready(self, shard: str) -> None:
         key = self._key(shard)
         if not self.output.reuse_all(dict.fromkeys(self.previous[shard], key)):
+            self._copy_pages(shard)
             if self.worker.ident is None:  # not started yet (a failed one is not restarted)
                 self.worker.start()
             self.jobs.put((shard, key))
+
+    def _copy_pages(self, shard: str) -> None:
+        """Put the shard's pages as Pagefind reads them (``for_index``) in a folder of its own,
+        where Pagefind names them by their path in the site.
+
+        Done here, by the rendering thread, in one go: the background thread would take
+        Python's lock back from the rendering for each file, and wait for it each time."""
+        pages = self.scratch / shard
+        for name in self.shards.pages[shard]:
+            page = pages / name
+            page.parent.mkdir(parents=True, exist_ok=True)
+            page.write_bytes(for_index(self.output.current(name).read_bytes()))
 
     def _key(self, shard: str) -> str:
         """What the shard's bundle is made from: its pages' content (a page rendered again
@@ -141,29 +158,27 @@ class Indexer:
     def _work(self) -> None:
         try:
             asyncio.run(self._index_all())
+        except BaseExceptionGroup as failed:  # the first shard's failure, as it was raised
+            self.failure = failed.exceptions[0]
         except BaseException as exc:  # noqa: BLE001 -- handed to the rendering thread
             self.failure = exc
 
     async def _index_all(self) -> None:
+        turns = asyncio.Semaphore(AT_ONCE)
+        async with asyncio.TaskGroup() as shards:  # one failing stops the others
+            while (job := await asyncio.to_thread(self.jobs.get)) is not None:
+                shards.create_task(self._index(turns, *job))
+
+    async def _index(self, turns: asyncio.Semaphore, shard: str, key: str) -> None:
+        """Index one shard's pages into ``pagefind/<shard>/``, in a Pagefind process of its own."""
         from pagefind.service import PagefindService
 
-        service = await PagefindService().launch()
-        try:
-            while (job := await asyncio.to_thread(self.jobs.get)) is not None:
-                shard, key = job
-                self.done[shard] = (key, await self._index(service, shard))
-        finally:
-            await service.close()
+        async with turns, PagefindService() as service:
+            self.done[shard] = (key, await self._write_bundle(service, shard))
 
-    async def _index(self, service, shard: str) -> list[str]:
-        """Index one shard's pages into ``pagefind/<shard>/``; the files kept, relative."""
-        # Pagefind indexes a folder, naming pages by their path in it: a folder of hard
-        # links to the shard's pages gives them their URLs in the site.
+    async def _write_bundle(self, service, shard: str) -> list[str]:
+        """The shard's bundle written; its files, relative to it."""
         pages = self.scratch / shard
-        for name in self.shards.pages[shard]:
-            page = pages / name
-            page.parent.mkdir(parents=True, exist_ok=True)
-            page.write_bytes(for_index(self.output.current(name).read_bytes()))
         bundle = self.output.staging / BUNDLE / shard
         index = await service.create_index({"keep_index_url": False})
         result = await index.add_directory(str(pages))
@@ -171,7 +186,6 @@ class Indexer:
             raise RolebookError(f"the search index of {shard} is empty: "
                                 "no page carries data-pagefind-body")
         await index.write_files(output_path=str(bundle))
-        await index.delete_index()  # the service would otherwise hold every shard in memory
         shutil.rmtree(pages, ignore_errors=True)
         if shard != self.shards.primary:
             _drop_interface(bundle)
@@ -183,7 +197,7 @@ class Indexer:
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is not None:
-            self.jobs.put(None)  # stop after the shard in hand; the staging folder goes anyway
+            self.jobs.put(None)  # stop after the shards in hand; the staging folder goes anyway
             return
         for shard, waiting in self.waiting.items():
             if waiting:  # a page no renderer wrote: index what is there
