@@ -104,11 +104,14 @@ class Site:
 
     def _helper_for(self, count: int) -> "parallel.Helper | None":
         """The helper process for work of ``count`` files (or roles), if that is
-        ``parallel.PARALLEL_FROM`` or more and the helper runs or can be started."""
+        ``parallel.PARALLEL_FROM`` or more and the helper runs or can be started, or more
+        than one and it runs already."""
         from . import parallel
 
-        if count >= parallel.PARALLEL_FROM and self.helper is not None \
-                and self.helper.available():
+        if self.helper is None:
+            return None
+        running = self.helper.process is not None
+        if (count >= parallel.PARALLEL_FROM or running and count > 1) and self.helper.available():
             return self.helper
         return None
 

@@ -57,34 +57,43 @@ def render(site: "Site") -> None:
     from ..views import roles_by_department
     from .home import top_roles
 
-    index = []
-    lines, steps = Lines.of(reporting_edges(catalog)), career_steps(catalog)
+    index, department_pages = [], []
     for group in roles_by_department(catalog):
         dept, entries = group["department"], top_roles(catalog, group["roles"])
         size = DEPARTMENT_PAGE_ROLES
         chunks = [[e.id for e in entries[i:i + size]] for i in range(0, len(entries), size)]
         page_of = {rid: n for n, chunk in enumerate(chunks, 1) for rid in chunk}
-        pages = [{"number": n, "url": department_url(catalog, dept.id, n)}
-                 for n in range(1, len(chunks) + 1)]
         for number, chunk in enumerate(chunks, 1):
-            url = department_url(catalog, dept.id, number)
-            key = _department_key(site, dept.id, number, chunk, page_of)
-            if not site.reuse(url, key):
-                root = relative_root(url)
-                chart = org_chart(catalog, dept.id, root, chunk,
-                                  {rid: root + department_url(catalog, dept.id, n)
-                                   for rid, n in page_of.items()}, lines)
-                view = {"department": dept, "chart": chart,
-                        "roles": [catalog.roles[rid] for rid in chunk]}
-                ladder, moves = career_ladder(catalog, root, set(chunk), steps)
-                site.page(url, "html/orgchart.html", key=key, departments=[view],
-                          ladder=ladder, moves=moves, index=None, heading=dept.title,
-                          nav_current=URL, pages=pages, number=number,
-                          listed=LISTED_SUBORDINATES)
+            department_pages.append((department_url(catalog, dept.id, number),
+                                     _department_key(site, dept.id, number, chunk, page_of),
+                                     (dept.id, number, chunk, page_of)))
         index.append({"department": dept, "url": department_url(catalog, dept.id),
                       "count": len(entries)})
+    site.pages("html/orgchart.html", department_context, department_pages)
     site.page(URL, "html/orgchart.html", departments=[], ladder=None, moves=[], index=index,
               heading=None)
+
+
+def department_context(site: "Site", page: tuple[str, int, list[str], dict[str, int]]) -> dict:
+    """A page of a large handbook's department: the chart of the roles ``chunk`` (``page_of``:
+    role id -> the number of the department's page that draws it), for ``Site.pages``."""
+    department, number, chunk, page_of = page
+    catalog = site.catalog
+    url = department_url(catalog, department, number)
+    root = relative_root(url)
+    lines, steps = site.once("orgchart lines", lambda: (Lines.of(reporting_edges(catalog)),
+                                                        career_steps(catalog)))
+    dept = next(d for d in catalog.handbook.departments if d.id == department)
+    chart = org_chart(catalog, department, root, chunk,
+                      {rid: root + department_url(catalog, department, n)
+                       for rid, n in page_of.items()}, lines)
+    view = {"department": dept, "chart": chart, "roles": [catalog.roles[rid] for rid in chunk]}
+    ladder, moves = career_ladder(catalog, root, set(chunk), steps)
+    pages = [{"number": n, "url": department_url(catalog, department, n)}
+             for n in range(1, max(page_of.values()) + 1)]
+    return {"departments": [view], "ladder": ladder, "moves": moves, "index": None,
+            "heading": dept.title, "nav_current": URL, "pages": pages, "number": number,
+            "listed": LISTED_SUBORDINATES}
 
 
 def _department_key(site: "Site", department: str, number: int, chunk: list[str],
