@@ -34,7 +34,7 @@ import shutil
 import tempfile
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 FOLDER = ".rolebook-cache/models"
 FORMAT = 3
@@ -109,14 +109,17 @@ class ModelCache:
         """Store a validated model; a folder that cannot be written is no error."""
         _store(self.folder, key, model)
 
-    def fill(self, documents: list, cls: type) -> None:
+    def fill(self, documents: list, cls: type, each: Callable[[Any, Any], None] | None = None
+             ) -> None:
         """Parse, validate and store the documents the cache lacks, in worker processes.
 
         Only for many documents (``PARALLEL_FROM``), on more than one core, and from a
         process with one thread: the workers are forked (nothing is imported again, and a
         script without a ``__main__`` guard is not run again). Each worker stores a pack,
-        which this process reads while the workers make the next. A document that has a
-        problem is left out: the model stage reads it and reports its problems as always.
+        which this process reads while the workers make the next, and calls ``each(document,
+        model)`` for its models: work on them that would otherwise wait for the last pack. A
+        document that has a problem is left out: the model stage reads it and reports its
+        problems as always.
         """
         missing = [d for d in documents if d.cache_key and not self._has(d.cache_key)]
         workers = min(os.cpu_count() or 1, 2)
@@ -125,6 +128,7 @@ class ModelCache:
             return
         from concurrent.futures import ProcessPoolExecutor
 
+        by_key = {document.cache_key: document for document in missing}
         size = -(-len(missing) // PACKS)
         jobs = [(self.folder, cls, missing[i:i + size]) for i in range(0, len(missing), size)]
         try:
@@ -133,8 +137,18 @@ class ModelCache:
                 for pack in pool.map(_fill, jobs):
                     if pack is not None:
                         self._read_pack(pack)
+                        if each is not None:
+                            self._each(pack, cls, by_key, each)
         except (OSError, RuntimeError):
             pass  # no worker processes here: the model stage validates every file itself
+
+    def _each(self, pack: Path, cls: type, documents: dict[str, Any],
+              each: Callable[[Any, Any], None]) -> None:
+        """``each(document, model)`` for the models of a pack read (none if it was damaged)."""
+        for key in self.packs.get(pack, ()):
+            model = self.unpacked.get(key)
+            if type(model) is cls and key in documents:
+                each(documents[key], model)
 
     def prune(self) -> None:
         """Drop the entries no file of this build used (old versions of files), and the

@@ -14,7 +14,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Iterable
+from typing import Callable, Iterable
 
 from pydantic import BaseModel
 
@@ -93,13 +93,16 @@ class Catalog:
         return {role_id: index for index, role_id in enumerate(self.roles)}
 
 
-def model(sources: Sources) -> tuple[Handbook | None, Regions | None, list[tuple[Role, Document]],
-                                     list[PageEntry], list[Problem]]:
+def model(sources: Sources, each_role: Callable[[Document, Role], None] | None = None
+          ) -> tuple[Handbook | None, Regions | None, list[tuple[Role, Document]],
+                     list[PageEntry], list[Problem]]:
     """Parse and validate every loaded document, one at a time (None where that failed).
 
     A document the cache had a model for is neither parsed nor validated again; a newly
     validated one is stored in the cache. A file whose YAML cannot be read counts as
     missing (regions.yaml: as none, so that the references to regions are checked too).
+    ``each_role(document, role)`` is called for some roles as soon as they are validated, while
+    worker processes validate others (``ModelCache.fill``): work that can start early.
     """
     problems: list[Problem] = list(sources.problems)
     shared: dict = {}  # equal values of all the models, one object each
@@ -111,7 +114,7 @@ def model(sources: Sources) -> tuple[Handbook | None, Regions | None, list[tuple
         return _validated(sources, document, cls, problems, shared)
 
     if sources.cache is not None:  # a cold build of a large handbook: on all the cores
-        sources.cache.fill(sources.roles, Role)
+        sources.cache.fill(sources.roles, Role, each_role)
     handbook = validated(sources.handbook, Handbook)[1]
     readable, regions = validated(sources.regions, Regions)
     if not readable:
@@ -149,7 +152,12 @@ def _validated(sources: Sources, document: Document, cls: type, problems: list[P
 
 def resolve(sources: Sources) -> Catalog:
     """Validate and cross-check the loaded handbook; raise ``ContentError`` on problems."""
-    handbook, regions, roles, pages, problems = model(sources)
+    # Declining a title takes about a millisecond: unchanged titles come from the handbook's cache,
+    # new ones are declined while the worker processes validate the roles (the catalog
+    # takes them from the inflector's memory, with their warnings).
+    inflector, warnings = Inflector(sources.root / ".rolebook-cache"), []
+    handbook, regions, roles, pages, problems = model(
+        sources, lambda doc, role: inflector.role_titles(role, doc, []))
     if handbook is None or regions is None:
         raise ContentError(problems)  # references cannot be checked against broken lists
     checker = _Checker(handbook, regions, roles, problems)
@@ -159,8 +167,6 @@ def resolve(sources: Sources) -> Catalog:
     if problems:
         raise ContentError(problems)
     manages = checker.manages()
-    # Declining a title takes about 15 ms: unchanged titles come from the handbook's cache.
-    inflector, warnings = Inflector(sources.root / ".rolebook-cache"), []
     catalog = Catalog(
         handbook=handbook,
         regions={r.id: r for r in regions.regions},
