@@ -49,9 +49,9 @@ def main() -> None:
     timed(seconds, "resolve", resolve, "resolve")
     for kind in PAGE_KINDS:
         timed(seconds, "pages: " + kind.__name__.rsplit(".", 1)[1], kind, "render")
-    data.render_data = _waiting(data.render_data)  # the helper's last files count here
-    timed(seconds, "data files (after the pages, in the helper process; waited for)", data,
-          "render_data")
+    # The data files are handed to the helper process after the pages the index reads: their
+    # time shows in the other pages' (a batch of pages ends when the helper's files are done).
+    timed(seconds, "data files (handed to the helper process)", data, "render_data")
     timed(seconds, "write: the site put together while Pagefind indexes the last pages",
           write.Output, "prepare")
     timed(seconds, "search: waiting for Pagefind after the pages", search.Indexer, "__exit__")
@@ -64,19 +64,6 @@ def main() -> None:
         print(f"{value:8.2f}  {label}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     print(f"{total:8.2f}  whole build (peak memory of this process: {peak} MiB)")
-
-
-def _waiting(render_data):
-    """``render_data`` followed by waiting for what the helper process was sent (the build
-    waits for it when it stops the helper, just after)."""
-
-    @functools.wraps(render_data)
-    def wrapper(site):
-        render_data(site)
-        if site.helper is not None and site.helper.process is not None:
-            site.helper.collect(wait=True)
-
-    return wrapper
 
 
 def timed(seconds: dict, label: str, owner, name: str) -> None:

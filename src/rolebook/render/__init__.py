@@ -18,18 +18,21 @@ if TYPE_CHECKING:
 def render(catalog: "Catalog", theme: "Theme", output: "Output", options: "BuildOptions") -> None:
     """Render every output of the handbook into ``output``."""
     from . import data, html
-    from .pages import search
+    from .pages import INDEXED, OTHERS, search
 
     site = html.site(catalog, theme, output)
-    # The index is made in the background while pages render, the pages it reads first;
-    # the data files, which it does not read, last, in the helper process. What comes after
-    # the last indexed page (the other pages, the data files, the PDFs, putting the site
-    # together) is done while Pagefind indexes the last of them.
+    html.copy_assets(site)
+    # The index is made in the background while pages render, the pages it reads first.
+    # What comes after the last indexed page (the other pages, the data files, the PDFs,
+    # putting the site together) is done while Pagefind indexes the last of them: the
+    # data files in the helper process while this one starts on the other pages, which
+    # the two share once the helper is done, so that neither waits for the other at the end.
     with search.Indexer(site) as indexer:
         with site.helping():
             site.finished = indexer.finished
-            html.render_site(site)
+            html.render_pages(site, INDEXED)
             data.render_data(site)
+            html.render_pages(site, OTHERS)
         if options.pdf:
             from . import pdf
 

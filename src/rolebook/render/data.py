@@ -31,8 +31,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def render_data(site: "Site") -> None:
     """Write data/roles.json and data/salaries.csv, kept from the previous build when no
     content file changed; otherwise each role's part is made again only if that role's
-    inputs changed (``Output.put_parts``), in the helper process (``Site.aside``) after the
-    pages, while Pagefind indexes the last of them."""
+    inputs changed (``Output.put_parts``), in the helper process (``Site.aside``) while the
+    build's own process renders the pages the search index does not read."""
     from .keys import content_key
 
     key = content_key(site.catalog)

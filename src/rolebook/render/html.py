@@ -164,7 +164,7 @@ class Site:
         return keys.related_roles(self.catalog)
 
     def template(self, name: str) -> "jinja2.Template":
-        """The template ``name``; its mistakes are reported by ``render_site``."""
+        """The template ``name``; its mistakes are reported by ``render_pages``."""
         return self.env.get_template(name)
 
 
@@ -184,13 +184,10 @@ def relative_root(url: str) -> str:
     return "../" * url.count("/") or "./"
 
 
-def render_site(site: Site) -> None:
-    """Write every HTML page and the theme's assets."""
-    from .pages import PAGE_KINDS
-
-    copy_assets(site)
+def render_pages(site: Site, kinds: list) -> None:
+    """Write the pages of these kinds (``pages.PAGE_KINDS``)."""
     with site.theme.reporting():  # a template mistake: its file and line, no traceback
-        for kind in PAGE_KINDS:
+        for kind in kinds:
             kind.render(site)
 
 

@@ -9,4 +9,6 @@ from . import articles, compare, home, orgchart, roles, salaries, search
 # The pages the index reads (articles, then roles by department, as its shards take them)
 # come first: Pagefind indexes each shard while the other pages are rendered, and its last
 # shard while the pages it does not read are.
-PAGE_KINDS: list = [articles, roles, home, compare, salaries, orgchart, search]
+INDEXED: list = [articles, roles]
+OTHERS: list = [home, compare, salaries, orgchart, search]
+PAGE_KINDS: list = INDEXED + OTHERS
