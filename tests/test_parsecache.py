@@ -4,6 +4,7 @@ are reported at the same place as without them."""
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import shutil
@@ -268,3 +269,41 @@ def test_damaged_title_cache_declines_again(handbook, damage):
     second = rolebook.check(handbook)
     assert titles(second) == titles(first) and second.warnings == first.warnings
     assert titles(rolebook.check(handbook)) == titles(first)  # rewritten, and right
+
+
+# The titles and warnings of a check whose roles the workers validate, as JSON.
+TITLES_IN_A_PROCESS = """
+import json, sys
+import rolebook.parsecache as cache
+cache.PARALLEL_FROM, cache.PACKS = 1, 2
+import rolebook
+from rolebook import morph
+declined, stage_over = [], []  # roles declined, and whether the model stage was over then
+derive, prune = morph.Inflector._derive_titles, cache.ModelCache.prune
+morph.Inflector._derive_titles = lambda self, role: (
+    declined.append([role.id, bool(stage_over)]) or derive(self, role))
+cache.ModelCache.prune = lambda self: stage_over.append(1) or prune(self)
+catalog = rolebook.check(sys.argv[1])
+print(json.dumps({"titles": {r: [e.title_genitive, e.title_dative]
+                             for r, e in catalog.roles.items()},
+                  "warnings": [str(w) for w in catalog.warnings], "declined": declined}))
+"""
+
+
+@needs_two_cores
+def test_titles_declined_while_workers_validate_are_the_same_with_their_warnings(handbook):
+    worker = handbook / "content" / "roles" / "worker.yaml"
+    worker.write_text(worker.read_text(encoding="utf-8").replace(
+        "title: Менеджер по продажам", "title: Квазиглокализатор продаж"), encoding="utf-8")
+    expected = rolebook.check(handbook)  # in this process: no workers (it has threads)
+    assert expected.warnings, "the unknown word should be warned about"
+    shutil.rmtree(handbook / ".rolebook-cache")
+    run = subprocess.run([sys.executable, "-c", TITLES_IN_A_PROCESS, str(handbook)],
+                         check=True, capture_output=True, text=True)
+    found = json.loads(run.stdout)
+    assert len(packs(handbook)) == 2  # the roles came from the workers' packs
+    assert found["titles"] == {r: [e.title_genitive, e.title_dative]
+                               for r, e in expected.roles.items()}
+    assert found["warnings"] == [str(w) for w in expected.warnings]
+    # Each title declined once, while the model stage was going on.
+    assert sorted(found["declined"]) == sorted([r, False] for r in expected.roles)

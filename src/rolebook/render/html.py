@@ -76,7 +76,7 @@ class Site:
         """Write many files: each ``(name, key, make, args)`` whose key changed is made by
         ``make(site, *args)`` (a module-level function, with arguments that pickle: the
         helper process may call it). A batch of ``parallel.PARALLEL_FROM`` files or more
-        is shared with the helper process, file by file."""
+        (of two or more once the helper runs) is shared with it, file by file."""
         todo = [file for file in files if not self._reuse_file(file[0], file[1])]
         helper = self._helper_for(len(todo))
         for name, key, make, args in todo:
