@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import signal
@@ -74,6 +75,28 @@ def test_a_handbook_template_overrides_the_theme(minimal):
                         '{% endblock %}', encoding="utf-8")
     rolebook.build(minimal, rolebook.BuildOptions(pdf=False))
     assert "Нет такой страницы" in (minimal / "site" / "404.html").read_text(encoding="utf-8")
+
+
+def test_pagefind_stopping_fails_the_build_and_keeps_the_site(minimal, tmp_path):
+    """A search index that cannot be built: the build says so, exits 1, and the previous
+    site stays."""
+    rolebook.build(minimal, rolebook.BuildOptions(pdf=False))
+    before = snapshot(minimal / "site")
+    boss = minimal / "content" / "roles" / "boss.yaml"  # a page to index again
+    boss.write_text(boss.read_text(encoding="utf-8").replace("Руководит отделом.",
+                                                             "Руководит отделом продаж."),
+                    encoding="utf-8")
+    stopping = tmp_path / "pagefind"
+    stopping.write_text("#!/bin/sh\nexit 3\n", encoding="utf-8")
+    stopping.chmod(0o755)
+    result = subprocess.run([sys.executable, "-m", "rolebook", "build", str(minimal), "--no-pdf"],
+                            capture_output=True, text=True, timeout=120,
+                            env=os.environ | {"PAGEFIND_BINARY_PATH": str(stopping)})
+    assert result.returncode == 1, result.stderr
+    assert "error: the search index could not be built (Pagefind: Connection lost)" \
+        in result.stderr
+    assert "Traceback" not in result.stderr
+    assert snapshot(minimal / "site") == before
 
 
 def test_a_broken_template_is_reported_with_its_file_and_line(minimal):

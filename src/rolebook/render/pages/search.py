@@ -253,5 +253,7 @@ def _drop_interface(bundle: Path) -> None:
 def _failure(exc: BaseException) -> BaseException:
     if isinstance(exc, RolebookError):
         return exc
-    return RolebookError(f"the search index could not be built (Pagefind: {exc})")
+    # Closing a Pagefind process that stopped raises about the closing; the cause is before.
+    reason = str(exc) or str(exc.__context__ or "") or type(exc).__name__
+    return RolebookError(f"the search index could not be built (Pagefind: {reason})")
 
