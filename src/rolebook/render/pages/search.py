@@ -111,6 +111,7 @@ class Indexer:
         self.jobs: queue.Queue = queue.Queue()
         self.done: dict[str, tuple[str, list[str]]] = {}  # shard -> (key, files written)
         self.failure: BaseException | None = None
+        self.stopped = False  # the build failed: shards not begun are left alone
         self.scratch = self.output.staging / ".search"
         self.worker = threading.Thread(target=self._work, name="pagefind", daemon=True)
 
@@ -173,8 +174,11 @@ class Indexer:
         """Index one shard's pages into ``pagefind/<shard>/``, in a Pagefind process of its own."""
         from pagefind.service import PagefindService
 
-        async with turns, PagefindService() as service:
-            self.done[shard] = (key, await self._write_bundle(service, shard))
+        async with turns:
+            if self.stopped:
+                return
+            async with PagefindService() as service:
+                self.done[shard] = (key, await self._write_bundle(service, shard))
 
     async def _write_bundle(self, service, shard: str) -> list[str]:
         """The shard's bundle written; its files, relative to it."""
@@ -197,6 +201,7 @@ class Indexer:
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is not None:
+            self.stopped = True
             self.jobs.put(None)  # stop after the shards in hand; the staging folder goes anyway
             return
         for shard, waiting in self.waiting.items():
