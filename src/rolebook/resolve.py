@@ -20,8 +20,8 @@ from pydantic import BaseModel
 
 from .errors import ContentError, Problem
 from .load import Document, Sources, Unreadable
-from .model import (ID_PATTERN, Band, CareerStep, Comparison, Handbook, Page, Region, Regions,
-                    Role, Segment, share_equal_values)
+from .model import (ID_PATTERN, Band, CareerStep, Comparison, Department, Handbook, Page,
+                    Region, Regions, Role, Segment, share_equal_values)
 from .morph import Inflector
 from .validate import dotted as _dot, validate
 from .write import RESERVED_NAMES
@@ -86,6 +86,11 @@ class Catalog:
             for comparison in other.role.comparisons:
                 found[comparison.role].append((other.id, comparison))
         return found
+
+    @cached_property
+    def departments(self) -> dict[str, Department]:
+        """The handbook's departments by id."""
+        return {department.id: department for department in self.handbook.departments}
 
     @cached_property
     def order(self) -> dict[str, int]:

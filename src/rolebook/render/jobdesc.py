@@ -179,7 +179,7 @@ def developer(catalog: "Catalog", entry: "RoleEntry") -> Signature:
     signatory = catalog.handbook.document.developer
     if signatory is not None:
         return Signature(signatory.position, initials(signatory.name))
-    department = next(d for d in catalog.handbook.departments if d.id == entry.role.department)
+    department = catalog.departments[entry.role.department]
     if department.head and department.head != entry.id and department.head in catalog.roles:
         return Signature(catalog.role(department.head).title, "")
     return Signature(f"Руководитель подразделения «{department.title}»", "")

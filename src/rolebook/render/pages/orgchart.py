@@ -83,7 +83,7 @@ def department_context(site: "Site", page: tuple[str, int, list[str], dict[str, 
     root = relative_root(url)
     lines, steps = site.once("orgchart lines", lambda: (Lines.of(reporting_edges(catalog)),
                                                         career_steps(catalog)))
-    dept = next(d for d in catalog.handbook.departments if d.id == department)
+    dept = catalog.departments[department]
     chart = org_chart(catalog, department, root, chunk,
                       {rid: root + department_url(catalog, department, n)
                        for rid, n in page_of.items()}, lines)
@@ -199,7 +199,7 @@ def org_chart(catalog: "Catalog", department: str, root: str = "../",
             nodes.append(Node(f"more-{rid}", f"ещё {len(subs)}: к схеме", "other", href=target,
                               caption="в подчинении"))
             diagram_edges.append(Edge(rid, f"more-{rid}", dashed=True))
-    title = next(d.title for d in catalog.handbook.departments if d.id == department)
+    title = catalog.departments[department].title
     return layout(Diagram(f"org-{department}", title, nodes, diagram_edges))
 
 

@@ -48,7 +48,7 @@ def role_context(site: "Site", role_id: str) -> dict:
     role = entry.role
     tables = views.salary_tables(catalog, role)
     scale = max((chart.table_max(t) for t in tables), default=None)
-    department = next((d for d in catalog.handbook.departments if d.id == role.department), None)
+    department = catalog.departments.get(role.department)
     return {
         "entry": entry,
         "role": role,
