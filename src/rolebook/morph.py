@@ -67,6 +67,10 @@ class Inflector:
         self._used: dict[str, list] = {}
         self._parses: dict[str, list] = {}  # lowercase word -> pymorphy3's parses
         self._nouns: dict[str, list] = {}   # word -> its parses as a nominative noun
+        # Forms found, by word and case (and head noun): pymorphy3's inflecting is most of
+        # a title's time, and a large handbook's titles decline the same words again.
+        self._declined: dict[tuple[str, str], tuple[str, str]] = {}
+        self._agreed: dict[tuple[str, str, str], tuple[str, str]] = {}
 
     @property
     def morph(self):
@@ -151,6 +155,12 @@ class Inflector:
         return f"{first}-{form}", doubt  # аккаунт-менеджер: the first part is invariable
 
     def _decline_noun(self, word: str, case: str) -> tuple[str, str]:
+        found = self._declined.get((word, case))
+        if found is None:
+            found = self._declined[word, case] = self._declined_noun(word, case)
+        return found
+
+    def _declined_noun(self, word: str, case: str) -> tuple[str, str]:
         parses = self._nominative_nouns(word)
         if not parses:
             return word, f"«{word}» is not a noun in the nominative case"
@@ -180,6 +190,13 @@ class Inflector:
         return None
 
     def _agreeing(self, word: str, noun: str, case: str) -> tuple[str, str]:
+        key = (word, _last_part(noun), case)  # all of the noun that agreement looks at
+        found = self._agreed.get(key)
+        if found is None:
+            found = self._agreed[key] = self._agreeing_form(word, noun, case)
+        return found
+
+    def _agreeing_form(self, word: str, noun: str, case: str) -> tuple[str, str]:
         parse = self._agreeing_parse(word, noun)
         form = parse.inflect({case}) if parse is not None else None
         if form is None:
