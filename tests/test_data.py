@@ -8,9 +8,11 @@ import json
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import rolebook
-from rolebook.render.data import salaries_csv, whole
+from rolebook.render.data import json_bytes, salaries_csv, whole
 
 COLUMNS = ["role_id", "role_title", "region_id", "region", "segment", "grade", "min", "max",
            "median", "currency", "period", "kind", "source"]
@@ -106,3 +108,24 @@ def test_roles_json_is_resolved(built_site):
                        "kind": "point"}]
     assert {r["id"] for r in data["regions"]} >= {"moscow", "saint-petersburg"}
     assert all(a["url"] == f"articles/{a['id']}/" for a in data["articles"])
+
+
+_JSON_TEXT = st.text(st.characters(codec="utf-8"), max_size=30)  # quotes, controls, Cyrillic…
+_JSON_DATA = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**12, 10**12) | _JSON_TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_JSON_TEXT, inner, max_size=4),
+    max_leaves=20)
+
+
+@given(_JSON_DATA)
+def test_data_files_are_written_as_the_standard_library_writes_compact_json(data):
+    """The JSON of the data files and scripts (orjson) is byte for byte the standard
+    library's compact JSON with Cyrillic as is, for everything but floats (which both
+    write to read back the same: test below)."""
+    assert json_bytes(data) == json.dumps(data, ensure_ascii=False,
+                                          separators=(",", ":")).encode()
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_floats_in_the_data_files_read_back_the_same(value):
+    assert json.loads(json_bytes({"value": value})) == {"value": value}

@@ -1,6 +1,6 @@
 """schema.org data for the role pages: a role in, an ``Occupation`` as JSON-LD out.
 
-The data is built as a plain dict and serialised with ``json.dumps``; the
+The data is built as a plain dict and serialised as compact JSON; the
 characters that could end the ``<script>`` element or start markup inside it
 (``<``, ``>``, ``&``) are written as ``\\u003c`` escapes, which JSON parsers
 read back as the same characters. Content therefore cannot break out of the
@@ -10,12 +10,12 @@ script element whatever it says.
 from __future__ import annotations
 
 import html
-import json
 from typing import TYPE_CHECKING
 
 import nh3
 from markupsafe import Markup
 
+from .data import json_bytes
 from .markdown import markdown_html
 from .views import role_url
 
@@ -32,8 +32,8 @@ def script_json(data: object) -> Markup:
     """``data`` as JSON that is safe inside ``<script type="application/ld+json">``.
 
     Compact, as machines read it: indented, a role's hundred salary figures made it a
-    tenth of the page, and the standard library indents in pure Python."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    tenth of the page."""
+    text = json_bytes(data).decode()
     for char, escaped in _SCRIPT_SAFE:  # str.replace: translate() is slow on Cyrillic
         text = text.replace(char, escaped)
     return Markup(text)

@@ -19,11 +19,11 @@ small file (``compare/departments/<id>.json``).
 from __future__ import annotations
 
 import itertools
-import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .. import format as fmt
+from ..data import json_bytes
 from ..views import COMPARE_URL as URL, MISSING, band_kind, roles_by_department
 
 if TYPE_CHECKING:
@@ -168,7 +168,7 @@ def department_files(site: "Site", group: dict) -> None:
 
     data = {"roles": [[r["id"], r["title"], [[p["key"], p["title"]] for p in r["pages"]]]
                       for r in group["roles"]]}
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = json_bytes(data).decode()
     key = digest(["compare-department", site.common_key, group["department"].id, text])
     if not site.output.reuse(group["data"], key):
         site.output.put(group["data"], text, key)

@@ -18,11 +18,11 @@ charts of the other roles are on their own pages.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .. import chart as charts, keys
+from ..data import json_bytes
 from ..views import (SALARIES_URL as URL, band_kind, base_region, comparable_percent,
                      reference_value, role_url, salary_tables)
 
@@ -168,15 +168,13 @@ def write_chunks(site: "Site", roles: list["Role"], base: str | None, scale: flo
                 keys.digest([common, site.catalog.roles[role.id].document.digest]),
                 chunk_json, (role.id, base, scale)) for role in roles)
     index = {"roles": [[r.id, r.title] for r in roles]}
-    site.output.put(f"{CHUNKS}_index.json", json.dumps(index, ensure_ascii=False,
-                                                      separators=(",", ":")), site.catalog_key)
+    site.output.put(f"{CHUNKS}_index.json", json_bytes(index), site.catalog_key)
 
 
-def chunk_json(site: "Site", role_id: str, base: str | None, scale: float) -> str:
+def chunk_json(site: "Site", role_id: str, base: str | None, scale: float) -> bytes:
     """The chunk of the role ``role_id`` (``Site.files`` calls it)."""
     role = site.catalog.role(role_id)
-    return json.dumps(chunk(role, role_groups(site.catalog, role, base, scale)),
-                      ensure_ascii=False, separators=(",", ":"))
+    return json_bytes(chunk(role, role_groups(site.catalog, role, base, scale)))
 
 
 def chunk(role: "Role", groups: list[Group]) -> dict:
