@@ -140,6 +140,48 @@ def test_salary_table_is_complete_without_javascript(browser, site_url, built_si
     context.close()
 
 
+# -- the salary chart of a role page -------------------------------------------------
+
+CHART_GEOMETRY = """svg => {
+    const box = svg.getBoundingClientRect();
+    const inside = b => b.width > 0 && b.left >= box.left - 1 && b.right <= box.right + 1;
+    const bars = [...svg.querySelectorAll(".bar")].map(b => b.getBoundingClientRect());
+    return {width: box.width, page: document.documentElement.scrollWidth,
+            bars: bars.length, inside: bars.every(inside),
+            labels: [...svg.querySelectorAll(".bar-label")]
+                .filter(t => getComputedStyle(t).display !== "none").length};
+}"""
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_salary_chart_fits_the_page_at_any_width(browser, site_url, width):
+    """One drawing for phones and desktops: as wide as the page allows, every bar inside it,
+    no sideways scrolling; wider bars carry their grade's label."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(site_url + f"roles/{HOCS}/")
+    chart = page.locator("svg.salary-chart").first
+    geometry = chart.evaluate(CHART_GEOMETRY)
+    context.close()
+    assert geometry["page"] <= width
+    assert geometry["bars"] >= 40 and geometry["inside"]
+    if width < 400:
+        assert 280 <= geometry["width"] < 360  # chart.NARROWEST: lanes are decided for it
+    else:
+        assert geometry["width"] >= 700
+
+
+def test_wider_salary_chart_labels_more_bars(browser, site_url):
+    labels = {}
+    for width in (360, 1280):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        page.goto(site_url + f"roles/{HOCS}/")
+        labels[width] = page.locator("svg.salary-chart").first.evaluate(CHART_GEOMETRY)["labels"]
+        context.close()
+    assert 0 < labels[360] < labels[1280]
+
+
 # -- role comparison, org chart, search ----------------------------------------------------
 
 def test_compare_picker_opens_the_chosen_comparison(page, site_url):

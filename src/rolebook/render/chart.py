@@ -1,18 +1,25 @@
-"""Salary charts: a ``SalaryTable`` in, an inline SVG drawing per layout out.
+"""Salary charts: a ``SalaryTable`` in, an inline SVG drawing out.
 
-One row per region; in a row each grade's figure is a mark: a range is a
-bar from min to max, an «до» figure a dashed line from zero to its value, a
-single figure a dot, and the median of the region a tick across the row.
-Marks that would overlap are put into lanes under each other, so contiguous
-grades (I–IV) share one line while overlapping levels stack. The macro
-``salary_chart`` of ``html/salary.html`` puts the drawing (``Chart.svg``) into
-its figure with the key; colours and type come from the stylesheet (classes
-``g0``…``g5`` in grade order).
+One row per region, its name above it; in a row each grade's figure is a mark:
+a range is a bar from min to max, an «до» figure a dashed line from zero to its
+value, a single figure a dot, and the median of the region a tick across the
+row. Marks that would overlap are put into lanes under each other, so
+contiguous grades (I–IV) share one line while overlapping levels stack. The
+macro ``salary_chart`` of ``html/salary.html`` puts the drawing (``Chart.svg``)
+into its figure with the key; colours and type come from the stylesheet
+(classes ``g0``…``g5`` in grade order).
 
-The drawing is written here, not by a template: a page draws four charts of
-hundreds of elements (two segments, each wide and for phones), and as a Jinja
-macro they were a fifth of the time of a role page. Every text of a chart
-(region names, tooltips, labels, ticks, legend) is escaped here.
+One drawing fits every width: positions along the axis are percentages of the
+drawing's width (an SVG without a ``viewBox`` places ``x="37.5%"`` at that share
+of its own width) and the rest is in pixels, so the bars stretch with the page
+and the text keeps its size on a phone and on a desktop alike. Which marks share
+a lane is decided for the narrowest width the page gives a chart
+(``NARROWEST``): what does not collide on a phone does not on a desktop.
+
+The drawing is written here, not by a template: a page draws two charts of
+hundreds of elements, and as a Jinja macro they were a fifth of the time of a
+role page. Every text of a chart (region names, tooltips, labels, ticks,
+legend) is escaped here.
 """
 
 from __future__ import annotations
@@ -28,56 +35,37 @@ from .views import MISSING, SalaryRow, SalaryTable, band_kind, band_text, grade_
 LANE = 16          # height of one lane
 LANE_GAP = 4
 ROW_PAD = 7
+LABEL_LINE = 17    # height of a region's name above its row
 AXIS = 26          # room for the tick labels under the rows
 POINT_R = 6
 COLOURS = 6        # grade colours g0..g4; g5 is the grade-less «в целом» figure
 OVERALL = "g5"
-
-
-@dataclass(frozen=True)
-class Layout:
-    """Wide: region names left of the bars. Narrow (phones): names above each row."""
-
-    width: int
-    label_width: float
-    right_pad: float
-    label_above: bool
-
-
-WIDE = Layout(width=640, label_width=150, right_pad=28, label_above=False)
-NARROW = Layout(width=360, label_width=10, right_pad=26, label_above=True)
-LABEL_LINE = 17    # height of a region name above its row (narrow layout)
+NARROWEST = 280    # pixels: a chart on a phone 360 pixels wide (lanes are decided for it)
+# Chart widths from which a bar's label is shown (the stylesheet's container queries show
+# ``from-<width>`` there): a bar too narrow on a phone to hold its grade holds it wider.
+LABEL_WIDTHS = (400, 500, 600, 700, 800)
 
 
 @dataclass
 class Chart:
-    """One layout of a chart: its size, key, and the drawing inside its ``<svg>``."""
+    """A chart: its height, key, and the drawing inside its ``<svg>``."""
 
-    width: int
     height: int
     legend: list[tuple[str, Markup]]       # (css class, text)
     kinds: set[str]                        # which kinds of marks appear (for the key)
     body: str                              # the drawing: rows, axis, marks
 
-    def svg(self, label: str, css: str) -> Markup:
-        """The chart as an ``<svg>`` element of class ``css``, named ``label`` for screen
-        readers (the same figures are in the table)."""
+    def svg(self, label: str) -> Markup:
+        """The chart as an ``<svg>`` element as wide as its container, named ``label`` for
+        screen readers (the same figures are in the table)."""
         return Markup(
-            f'<svg class="salary-chart {escape(css)}" viewBox="0 0 {self.width} {self.height}" '
-            f'width="{self.width}" height="{self.height}" role="img" '
+            f'<svg class="salary-chart" width="100%" height="{self.height}" role="img" '
             f'aria-label="{escape(label)} (те же цифры — в таблице)">{self.body}</svg>')
 
 
-def salary_chart(table: SalaryTable, scale_max: float | None = None,
-                 layout: Layout = WIDE) -> Chart:
-    """The chart of one salary table; ``scale_max`` shares one axis between charts."""
-    return salary_charts(table, scale_max, (layout,))[0]
-
-
-def salary_charts(table: SalaryTable, scale_max: float | None = None,
-                  layouts: tuple[Layout, ...] = (WIDE, NARROW)) -> list[Chart]:
-    """The chart of one salary table in each of ``layouts`` (by default wide and narrow).
-    What each row shows and its tooltips are worked out once for all the layouts."""
+def salary_chart(table: SalaryTable, scale_max: float | None = None) -> Chart:
+    """The chart of one salary table; ``scale_max`` shares one axis between charts.
+    What each row shows and its tooltips are worked out first, then placed and drawn."""
     top, step = nice_axis(scale_max or table_max(table) or 1)
     colours = {g.id: f"g{i % (COLOURS - 1)}" for i, g in enumerate(table.grades)}
     legend = [(colours[g.id], escape(grade_label(g))) for g in table.grades]
@@ -88,7 +76,7 @@ def salary_charts(table: SalaryTable, scale_max: float | None = None,
     kinds = {f.kind for row in rows for f in row.figures}
     if any(row.median is not None for row in rows):
         kinds.add("median")
-    return [_chart(rows, top, step, legend, kinds, layout) for layout in layouts]
+    return _chart(rows, top, step, legend, kinds)
 
 
 @dataclass(slots=True)
@@ -107,7 +95,7 @@ class _Figure:
 
 @dataclass(slots=True)
 class _Row:
-    """A row's figures and texts, escaped once for every layout."""
+    """A row's figures and texts (escaped), before they are placed."""
 
     label: str
     figures: list[_Figure]
@@ -149,55 +137,48 @@ def _row_figures(source: SalaryRow, table: SalaryTable, colours: dict[str, str],
 
 
 def _chart(rows: list[_Row], top: float, step: float, legend: list[tuple[str, Markup]],
-           kinds: set[str], layout: Layout) -> Chart:
-    """Place and draw ``rows`` in ``layout``: the row backgrounds and names, the axis
-    behind the marks, then the marks (an SVG draws later parts over earlier ones).
+           kinds: set[str]) -> Chart:
+    """Place and draw ``rows``: the row backgrounds and names, the axis behind the
+    marks, then the marks (an SVG draws later parts over earlier ones).
 
     Heights are whole pixels (the lanes' sizes are); positions on the axis are
-    rounded to a tenth of a pixel, and what is worked out from them rounded again,
-    so that no coordinate is written with the digits of a float's error."""
-    x0, x1 = layout.label_width, layout.width - layout.right_pad
-    span = x1 - x0
-
-    def x(value: float) -> float:
-        """Where ``value`` is on the axis."""
-        return round(x0 + value / top * span, 1)
-
+    percentages with two decimals (``_at``)."""
     back: list[str] = []    # row backgrounds and names
     front: list[str] = []   # marks
     y = 0
     for index, row in enumerate(rows):
-        height = _draw_row(row, x, y, layout, front)
+        height = _draw_row(row, top, y, front)
         if index % 2 == 1:
-            back.append(f'<rect class="row-bg" x="0" y="{y}" width="{layout.width}" '
+            back.append(f'<rect class="row-bg" x="0" y="{y}" width="100%" '
                         f'height="{height}"></rect>')
-        if layout.label_above:
-            back.append(f'<text class="row-label" x="{x0}" y="{y + LABEL_LINE - 2}" '
-                        f'text-anchor="start">{row.label}</text>')
-        else:  # a row's height is even: its middle is a whole pixel
-            back.append(f'<text class="row-label" x="{x0 - 10}" y="{y + height // 2}" '
-                        f'text-anchor="end" dominant-baseline="central">{row.label}</text>')
+        back.append(f'<text class="row-label" x="0" y="{y + LABEL_LINE - 2}">{row.label}</text>')
         y += height
     for i in range(round(top / step) + 1):
-        tick = x(i * step)
+        tick = _at(i * step, top)
         back.append(f'<line class="grid" x1="{tick}" y1="0" x2="{tick}" y2="{y}"></line>'
                     f'<text class="tick" x="{tick}" y="{y + 17}" text-anchor="middle">'
                     f'{escape(short_amount(i * step))}</text>')
-    return Chart(layout.width, y + AXIS, legend, kinds, "".join(back) + "".join(front))
+    return Chart(y + AXIS, legend, kinds, "".join(back) + "".join(front))
 
 
-def _draw_row(row: _Row, x, y: int, layout: Layout, out: list[str]) -> int:
+def _at(value: float, top: float) -> str:
+    """Where ``value`` is on an axis ending at ``top``: a share of the drawing's width
+    (in hundredths of a percent: a thousandth of a pixel on the widest chart)."""
+    return f"{value * 100 / top:.2f}%"
+
+
+def _draw_row(row: _Row, top: float, y: int, out: list[str]) -> int:
     """Append the marks of ``row``, whose top is at ``y``, to ``out``; its height
-    (``x``: where a value is on the axis).
+    (the axis ends at ``top``).
 
-    A mark goes into the first lane with room for it (labels and dots included), so
-    contiguous grades share one line and overlapping ones stack."""
-    lane_top = y + (LABEL_LINE if layout.label_above else 0)
+    A mark goes into the first lane with room for it at the narrowest width (labels and
+    dots included), so contiguous grades share one line and overlapping ones stack."""
+    lane_top = y + LABEL_LINE
     first = len(out)
-    lanes: list[float] = []                  # right edge of each lane so far
+    lanes: list[float] = []                  # right edge of each lane so far, in pixels
     for figure in row.figures:
-        start, end = x(figure.low), x(figure.high)
-        left, right = _extent(figure.kind, start, end)
+        left, right = _extent(figure.kind, figure.low / top * NARROWEST,
+                              figure.high / top * NARROWEST)
         for lane, edge in enumerate(lanes):
             if edge <= left + 0.5:
                 lanes[lane] = right
@@ -205,22 +186,21 @@ def _draw_row(row: _Row, x, y: int, layout: Layout, out: list[str]) -> int:
         else:
             lane = len(lanes)
             lanes.append(right)
-        median_x = None if figure.median is None else x(figure.median)
-        out.append(_mark(figure, start, end, median_x,
-                         lane_top + ROW_PAD + lane * (LANE + LANE_GAP)))
+        out.append(_mark(figure, top, lane_top + ROW_PAD + lane * (LANE + LANE_GAP)))
     count = max(len(lanes), 1)
-    height = lane_top - y + 2 * ROW_PAD + count * LANE + (count - 1) * LANE_GAP
+    height = LABEL_LINE + 2 * ROW_PAD + count * LANE + (count - 1) * LANE_GAP
     mid = lane_top + ROW_PAD + LANE // 2
     if len(out) == first:  # nothing drawn (a median alone still leaves the figures missing)
-        out.append(f'<text class="chart-missing" x="{layout.label_width + 6}" y="{mid}" '
+        out.append(f'<text class="chart-missing" x="0" dx="6" y="{mid}" '
                    f'dominant-baseline="central">{MISSING}</text>')
     if row.median is not None:
-        at = x(row.median)
+        at = _at(row.median, top)
         median_top, median_bottom = mid - LANE // 2 - 4, y + height - 3
         out.append(f'<g class="mark median-mark"><title>{row.median_title}</title>'
                    f'<line class="median" x1="{at}" y1="{median_top}" x2="{at}" '
-                   f'y2="{median_bottom}"></line><rect class="median-hit" x="{round(at - 4, 1)}" '
-                   f'y="{median_top}" width="8" height="{median_bottom - median_top}"></rect></g>')
+                   f'y2="{median_bottom}"></line><rect class="median-hit" x="{at}" '
+                   f'y="{median_top}" width="8" height="{median_bottom - median_top}" '
+                   f'transform="translate(-4 0)"></rect></g>')
     return height
 
 
@@ -228,33 +208,50 @@ def _grade_name(grade: str) -> str:
     return f"грейд {grade}, " if grade else ""
 
 
-def _mark(figure: _Figure, start: float, end: float, median_x: float | None,
-          y: int) -> str:
-    """The drawing of ``figure`` from ``start`` to ``end`` in the lane whose top is ``y``."""
+def _mark(figure: _Figure, top: float, y: int) -> str:
+    """The drawing of ``figure`` in the lane whose top is ``y`` (the axis ends at ``top``)."""
     kind, label, mid = figure.kind, figure.label, y + LANE // 2
+    start = _at(figure.low, top)
     if kind == "range":
-        parts = [f'<rect class="bar" x="{start}" y="{y}" width="{round(max(end - start, 2), 1)}" '
+        # At least a sliver (2 px wide at the narrowest) for a range whose ends are close.
+        width = max((figure.high - figure.low) * 100 / top, 200 / NARROWEST)
+        parts = [f'<rect class="bar" x="{start}" y="{y}" width="{width:.2f}%" '
                  f'height="{LANE}" rx="3"></rect>']
-        # A bar too narrow to hold its label goes without: the legend and tooltip name it.
-        if label and end - start >= 8 * len(figure.grade) + 6:
-            parts.append(f'<text class="bar-label" x="{round((start + end) / 2, 2)}" y="{mid}" '
-                         f'text-anchor="middle" dominant-baseline="central">{label}</text>')
+        # A label is shown where its bar can hold it, else the legend and tooltip name it.
+        shown = _label_class(figure, top) if label else None
+        if shown is not None:
+            parts.append(f'<text class="{shown}" x="{_at((figure.low + figure.high) / 2, top)}" '
+                         f'y="{mid}" text-anchor="middle" dominant-baseline="central">{label}'
+                         '</text>')
     else:
         if kind == "up_to":
+            end = _at(figure.high, top)
             parts = [f'<line class="upto-line" x1="{start}" y1="{mid}" x2="{end}" y2="{mid}">'
-                     f'</line><rect class="upto-cap" x="{round(end - 2, 1)}" y="{y}" width="4" '
-                     f'height="{LANE}" rx="1"></rect>']
-            label_x = round(end + 6, 1)
+                     f'</line><rect class="upto-cap" x="{end}" y="{y}" width="4" '
+                     f'height="{LANE}" rx="1" transform="translate(-2 0)"></rect>']
+            label_at, offset = end, 6
         else:
-            parts = [f'<circle class="dot" cx="{start}" cy="{mid}" r="6"></circle>']
-            label_x = round(start + 9, 1)
+            parts = [f'<circle class="dot" cx="{start}" cy="{mid}" r="{POINT_R}"></circle>']
+            label_at, offset = start, 9
         if label:
-            parts.append(f'<text class="mark-label" x="{label_x}" y="{mid}" '
+            parts.append(f'<text class="mark-label" x="{label_at}" dx="{offset}" y="{mid}" '
                          f'dominant-baseline="central">{label}</text>')
-    if median_x is not None:
-        parts.append(f'<line class="median" x1="{median_x}" y1="{y - 2}" x2="{median_x}" '
+    if figure.median is not None:
+        at = _at(figure.median, top)
+        parts.append(f'<line class="median" x1="{at}" y1="{y - 2}" x2="{at}" '
                      f'y2="{y + LANE + 2}"></line>')
     return figure.head + "".join(parts) + "</g>"
+
+
+def _label_class(figure: _Figure, top: float) -> str | None:
+    """The class of a bar's label: shown at every width, from one of ``LABEL_WIDTHS``
+    on, or None where even the widest chart's bar cannot hold it."""
+    share = (figure.high - figure.low) / top
+    needed = 8 * len(figure.grade) + 6  # pixels
+    if share * NARROWEST >= needed:
+        return "bar-label"
+    return next((f"bar-label from-{width}" for width in LABEL_WIDTHS
+                 if share * width >= needed), None)
 
 
 def _extent(kind: str, start: float, end: float) -> tuple[float, float]:

@@ -70,6 +70,5 @@ def role_context(site: "Site", role_id: str) -> dict:
 
 
 def _salary_item(table: "views.SalaryTable", scale: float | None) -> dict:
-    """A salary table with its chart, wide and narrow, on the role's common scale."""
-    wide, narrow = chart.salary_charts(table, scale)
-    return {"table": table, "chart": wide, "narrow": narrow}
+    """A salary table with its chart, on the role's common scale."""
+    return {"table": table, "chart": chart.salary_chart(table, scale)}

@@ -305,8 +305,7 @@ def chart_list(catalog: "Catalog", role: "Role") -> list[dict]:
     top = max((charts.table_max(t) for t in tables), default=0) or None
     result = []
     for table in tables:
-        wide, narrow = charts.salary_charts(table, top)
-        result.append({"segment": table.segment, "wide": wide, "narrow": narrow})
+        result.append({"segment": table.segment, "chart": charts.salary_chart(table, top)})
     return result
 
 
