@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import rolebook
-from rolebook.render.data import json_bytes, salaries_csv, whole
+from rolebook.render.data import _csv_field, json_bytes, salaries_csv, whole
 
 COLUMNS = ["role_id", "role_title", "region_id", "region", "segment", "grade", "min", "max",
            "median", "currency", "period", "kind", "source"]
@@ -129,3 +129,11 @@ def test_data_files_are_written_as_the_standard_library_writes_compact_json(data
 @given(st.floats(allow_nan=False, allow_infinity=False))
 def test_floats_in_the_data_files_read_back_the_same(value):
     assert json.loads(json_bytes({"value": value})) == {"value": value}
+
+
+@given(st.lists(st.text(max_size=12), min_size=2, max_size=6))
+def test_a_csv_row_is_its_fields_as_the_csv_module_quotes_them(row):
+    """salaries.csv joins fields quoted one by one: the same bytes as the csv module's row."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(row)
+    assert ",".join(map(_csv_field, row)) + "\r\n" == buffer.getvalue()

@@ -123,52 +123,63 @@ def salaries_csv(catalog: "Catalog") -> Iterator[Part]:
     then each role's rows (which name regions and segments: regions.yaml is an input)."""
     from .keys import config_digests
 
-    yield _part_key("salaries.csv head"), lambda: _csv_rows([CSV_COLUMNS]).encode("utf-8-sig")
+    yield (_part_key("salaries.csv head"),
+           lambda: (",".join(map(_csv_field, CSV_COLUMNS)) + "\r\n").encode("utf-8-sig"))
     config = config_digests(catalog)
-    names = ({r.id: _cell(r.name) for r in catalog.regions.values()},
-             {s.id: _cell(s.name) for s in catalog.segments.values()})
+    names = ({r.id: _csv_field(_cell(r.name)) for r in catalog.regions.values()},
+             {s.id: _csv_field(_cell(s.name)) for s in catalog.segments.values()})
     for entry in catalog.roles.values():
         role = entry.role
         if role.salary is None:
             continue
         yield (_part_key("salaries.csv role", *config, *_role_inputs(entry)),
-               lambda role=role: _csv_rows(role_rows(role, *names)).encode())
+               lambda role=role: role_csv(role, *names).encode())
 
 
-def _csv_rows(rows) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    return buffer.getvalue()
-
-
-def role_rows(role: "Role", regions: dict[str, str], segments: dict[str, str]) -> list[list]:
+def role_csv(role: "Role", regions: dict[str, str], segments: dict[str, str]) -> str:
     """The CSV rows of a role's bands (``CSV_COLUMNS``); a single figure is written as
-    min = max = value. ``regions`` and ``segments``: id -> name as a cell (``_cell``).
+    min = max = value. ``regions`` and ``segments``: id -> name as a CSV field.
 
-    Texts are made cells once per role (ids cannot start like a formula, and the
-    currency, period and kind are fixed words): a large handbook has millions of cells."""
+    Each text is made a field once per role (``_csv_field``), and a row is its fields
+    joined: a large handbook has millions of cells, and the csv module would quote
+    every one of them again."""
     salary = role.salary
     grades: dict[str, str] = {}
     for grade in salary.grades:
-        grades.setdefault(grade.id, _cell(grade.title))
-    head = [role.id, _cell(role.title)]
-    tail = [salary.currency, salary.period]
-    source = _cell(salary.source)
+        grades.setdefault(grade.id, _csv_field(_cell(grade.title)))
+    head = f"{_csv_field(role.id)},{_csv_field(_cell(role.title))},"
+    tail = ",".join(map(_csv_field, (salary.currency, salary.period)))
+    source = _csv_field(_cell(salary.source))
     as_of = salary.as_of.isoformat() if salary.as_of else ""
+    ids = {None: ""}  # region, segment and grade ids as fields
     rows = []
     for band in salary.bands:
         region, segment, grade, value = band.region, band.segment, band.grade, band.value
         low, high = (value, value) if value is not None else (band.min, band.max)
-        rows.append(head + [region or "", regions.get(region, "") if region else "",
-                            segment or "", grade or "", _number(low), _number(high),
-                            _number(band.median)] + tail
-                    + [band.kind, source, segments.get(segment, "") if segment else "",
-                       grades.get(grade, "") if grade else "", as_of, _cell(band.note)])
-    return rows
+        for name in (region, segment, grade):
+            if name not in ids:
+                ids[name] = _csv_field(name)
+        rows.append(f"{head}{ids[region]},{regions.get(region, '') if region else ''},"
+                    f"{ids[segment]},{ids[grade]},{_number(low)},{_number(high)},"
+                    f"{_number(band.median)},{tail},{band.kind},{source},"
+                    f"{segments.get(segment, '') if segment else ''},"
+                    f"{grades.get(grade, '') if grade else ''},{as_of},"
+                    f"{_csv_field(_cell(band.note)) if band.note else ''}\r\n")
+    return "".join(rows)
 
 
-def _number(value: float | None) -> float | str:
-    return "" if value is None else value
+def _number(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+def _csv_field(text: str) -> str:
+    """``text`` as a field of a CSV row, quoted as the csv module quotes it (a field's
+    quoting depends on the field alone, so a row is its fields joined by commas)."""
+    if not text:
+        return ""  # alone in a row the module writes "", to tell it from an empty line
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow([text])
+    return buffer.getvalue()[:-2]
 
 
 def _cell(text: str | None) -> str:
