@@ -105,14 +105,22 @@ def json_bytes(data) -> bytes:
 
 def role_data(entry: "RoleEntry") -> dict:
     """One role: its fields, where its page and PDF are, and the resolved reporting lines
-    (``manages`` includes every role that reports to it)."""
+    (``manages`` includes every role that reports to it); each salary band with its kind.
+
+    The bands are made dicts here, not by pydantic: it would call their serializer once
+    a band, most of the time of a role's data."""
+    from ..model import Band
+
+    role = entry.role
     data = {"id": entry.id, "url": role_url(entry.id), "pdf": pdf_url(entry.id)}
-    data |= entry.role.model_dump(mode="json")
+    data |= role.model_dump(mode="json", exclude={"salary": {"bands"}})
     data["reports_to"] = list(entry.reports_to)
     data["manages"] = list(entry.manages)
-    if entry.role.salary is not None:
-        for band, dumped in zip(entry.role.salary.bands, data["salary"]["bands"]):
-            dumped["kind"] = band.kind
+    if role.salary is not None:
+        bands = [dict(zip(Band.FIELDS, band), kind=band.kind) for band in role.salary.bands]
+        dumped = data["salary"]
+        data["salary"] = {name: bands if name == "bands" else dumped[name]
+                          for name in type(role.salary).model_fields}
     return data
 
 
