@@ -33,14 +33,17 @@ class Theme:
         self.folders = list(dict.fromkeys(p.resolve() for p in self.folders))
 
     def environment(self, **options) -> jinja2.Environment:
-        """A Jinja environment: autoescape on, undefined names are errors."""
+        """A Jinja environment: autoescape on, undefined names are errors. A build makes
+        its own and the templates do not change during it: Jinja does not look at their
+        files again at every page (``auto_reload``)."""
         loader = jinja2.ChoiceLoader([
             jinja2.PrefixLoader({"theme": _Loader(str(self.folders[-1]))}),
             _Loader([str(p) for p in self.folders]),
         ])
         return jinja2.Environment(loader=loader, autoescape=True,
                                   undefined=jinja2.StrictUndefined,
-                                  trim_blocks=True, lstrip_blocks=True, **options)
+                                  trim_blocks=True, lstrip_blocks=True, auto_reload=False,
+                                  **options)
 
     @contextmanager
     def reporting(self):

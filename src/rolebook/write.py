@@ -67,6 +67,7 @@ class Output:
         self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.staging-",
                                              dir=self.target.parent))
         self.files: dict[str, dict] = {}
+        self._made: set[Path] = set()  # folders of the staging folder made by ``path``
         # The files reused from the previous site, in the order they were (the report's),
         # linked into the new site at commit.
         self.kept: dict[str, None] = {}
@@ -106,7 +107,9 @@ class Output:
         if name in self.files:
             raise OutputError(f"two outputs would be written to '{name}'")
         path = self.staging / name
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent not in self._made:  # a folder holds many files: one call for it
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(path.parent)
         return path
 
     def put(self, name: str, data: bytes | str, key: str | None = None) -> None:
