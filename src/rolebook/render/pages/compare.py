@@ -264,13 +264,17 @@ def notes(roles: list["Role"]) -> list[Note]:
 
 def pay_rows(catalog: "Catalog", roles: list["Role"]) -> list[PayRow]:
     """A row per region any of the roles has figures for: each role's span there."""
-    bands = {role.id: (role.salary.bands if role.salary else []) for role in roles}
-    regions = {b.region for role_bands in bands.values() for b in role_bands}
+    by_region: dict[str, dict] = {}  # role id -> region -> its bands there
+    for role in roles:
+        own = by_region[role.id] = {}
+        for band in (role.salary.bands if role.salary else []):
+            own.setdefault(band.region, []).append(band)
+    regions = {region for own in by_region.values() for region in own}
     ordered = ([None] if None in regions else []) + [r for r in catalog.regions if r in regions]
     rows = []
     for region in ordered:
         label = catalog.regions[region].name if region else "В целом по рынку"
-        cells = [region_lines(catalog, role, [b for b in bands[role.id] if b.region == region])
+        cells = [region_lines(catalog, role, by_region[role.id].get(region, []))
                  for role in roles]
         rows.append(PayRow(label, cells))
     return rows
