@@ -155,7 +155,11 @@ class _Reading:
         plain value is null in the JSON: "" was quoted or an empty block scalar)."""
         if value[:1] == "*" or " #" in value:
             raise Unusual  # an alias; a comment that rapidyaml kept in a flow collection
-        if not value or not any(pattern.match(value) for _tag, pattern in _IMPLICIT.get(value[:1], ())):
+        if not value or value in _TEXTS_SEEN:
+            return value
+        if not any(pattern.match(value) for _tag, pattern in _IMPLICIT.get(value[:1], ())):
+            if len(_TEXTS_SEEN) < 10_000:
+                _TEXTS_SEEN.add(value)
             return value
         text = self.text
         if "\\" in text or f'"{value}"' in text or f"'{value}'" in text \
@@ -167,6 +171,9 @@ class _Reading:
 # The first characters of the texts YAML 1.1 may read as another value, and of an alias.
 _MAY_RESOLVE = frozenset(first for first in _IMPLICIT if first) | {"", "*"}
 _KEYS_SEEN: set[str] = set()  # keys found to be the same key to both parsers
+# Texts YAML 1.1 reads as texts wherever they stand (`novosibirsk`, `true story`): the same
+# region and grade ids recur in every band of every file.
+_TEXTS_SEEN: set[str] = set()
 
 
 def _key(key: str) -> None:
