@@ -244,11 +244,12 @@ def _figures(row: SalaryRow, grades: list["Grade"], has_overall: bool, has_media
 
 def salary_figures(role: "Role") -> tuple[int | None, int | None]:
     """The lowest and highest figure among the role's bands (ranges, «до», points)."""
-    lows, highs = [], []
-    for band in role.salary.bands if role.salary else []:
-        lows += [v for v in (band.min, band.value) if v is not None]
-        highs += [v for v in (band.max, band.value) if v is not None]
-    return (min(lows) if lows else None), (max(highs) if highs else None)
+    bands = role.salary.bands if role.salary else []
+    # A band has a value or a range's ends, never both (model.Band).
+    lows = [band.value if band.min is None else band.min for band in bands]
+    highs = [band.value if band.max is None else band.max for band in bands]
+    return (min((v for v in lows if v is not None), default=None),
+            max((v for v in highs if v is not None), default=None))
 
 
 def pay_summary(catalog: "Catalog", role: "Role") -> str:
