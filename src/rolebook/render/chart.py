@@ -163,7 +163,7 @@ def _chart(rows: list[_Row], top: float, step: float, legend: list[tuple[str, Ma
 
 def _at(value: float, top: float) -> str:
     """Where ``value`` is on an axis ending at ``top``: a share of the drawing's width
-    (in hundredths of a percent: a thousandth of a pixel on the widest chart)."""
+    (in hundredths of a percent: under a tenth of a pixel on the widest chart)."""
     return f"{value * 100 / top:.2f}%"
 
 
