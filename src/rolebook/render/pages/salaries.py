@@ -80,10 +80,14 @@ def render(site: "Site") -> None:
     catalog = site.catalog
     roles = [entry.role for entry in catalog.roles.values()
              if entry.role.salary is not None and entry.role.salary.bands]
-    scale = _scale(roles)
+    # Each role's bands by field, read once for the scale and the filters: a pass over a
+    # large handbook's million bands is most of this page's time when one role changed.
+    columns = [_columns(role.salary.bands) for role in roles]
+    scale = _scale(columns)
     base = base_region(catalog)
     groups = _Groups(catalog, base, scale)
-    context = dict(groups=groups, charts=_Charts(catalog), filters=filter_options(catalog, roles),
+    context = dict(groups=groups, charts=_Charts(catalog),
+                   filters=filter_options(catalog, roles, columns),
                    base=catalog.regions.get(base) if base else None, role_count=len(roles),
                    chunks=CHUNKS, scale_label=charts.short_amount(scale))
     small = len(roles) < 2 or _row_count(roles, groups) <= INLINE_ROWS
@@ -290,11 +294,22 @@ def bar(band: "Band | None", median: int | None, scale: float) -> Bar | None:
     return Bar("median", pct(band.median), 0, mark)
 
 
-def _scale(roles: list["Role"]) -> float:
-    """One scale for every row of the page: the largest figure, rounded up."""
-    top = max((v for role in roles for b in role.salary.bands
-               for v in (b.min, b.max, b.value, b.median) if v is not None), default=1)
-    return charts.nice_axis(top)[0]
+def _scale(columns: list[dict[str, tuple]]) -> float:
+    """One scale for every row of the page: the largest figure of the roles' bands
+    (``_columns``), rounded up. (A range's min is below its max: the largest of the
+    others is the largest of all.)"""
+    figures: set[int | None] = set()
+    for role in columns:
+        figures.update(role["max"], role["value"], role["median"])
+    figures.discard(None)
+    return charts.nice_axis(max(figures, default=1))[0]
+
+
+def _columns(bands: list["Band"]) -> dict[str, tuple]:
+    """A role's bands by field (``Band.FIELDS``): each field's values, in band order."""
+    from ...model import Band
+
+    return dict(zip(Band.FIELDS, zip(*bands))) if bands else dict.fromkeys(Band.FIELDS, ())
 
 
 # -- charts and filters -------------------------------------------------------------
@@ -309,17 +324,22 @@ def chart_list(catalog: "Catalog", role: "Role") -> list[dict]:
     return result
 
 
-def filter_options(catalog: "Catalog", roles: list["Role"]) -> dict:
-    """The choices of the filter form: segments, grades and regions that have figures."""
-    bands = [b for role in roles for b in role.salary.bands]
-    segments = [catalog.segments[s] for s in catalog.segments if any(b.segment == s for b in bands)]
+def filter_options(catalog: "Catalog", roles: list["Role"],
+                   columns: list[dict[str, tuple]]) -> dict:
+    """The choices of the filter form: segments, grades and regions that have figures
+    (``columns``: each role's bands by field, ``_columns``)."""
+    segment_ids, region_ids, grade_ids = set(), set(), set()
     grades: dict[str, "Grade"] = {}
-    for role in roles:
+    for role, columns in zip(roles, columns):
+        segment_ids.update(columns["segment"])
+        region_ids.update(columns["region"])
+        used = set(columns["grade"])
+        grade_ids |= used
         for grade in role.salary.grades:
-            if any(b.grade == grade.id for b in role.salary.bands):
+            if grade.id in used:
                 grades.setdefault(grade.id, grade)
-    regions = [catalog.regions[r] for r in catalog.regions if any(b.region == r for b in bands)]
-    return {"segments": segments, "unsegmented": any(b.segment is None for b in bands),
-            "grades": list(grades.values()),
-            "whole": any(b.grade is None for b in bands),
-            "regions": regions, "market": any(b.region is None for b in bands)}
+    return {"segments": [catalog.segments[s] for s in catalog.segments if s in segment_ids],
+            "unsegmented": None in segment_ids, "grades": list(grades.values()),
+            "whole": None in grade_ids,
+            "regions": [catalog.regions[r] for r in catalog.regions if r in region_ids],
+            "market": None in region_ids}
