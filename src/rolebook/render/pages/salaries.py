@@ -299,8 +299,8 @@ def _scale(columns: list[dict[str, tuple]]) -> float:
     (``_columns``), rounded up. (A range's min is below its max: the largest of the
     others is the largest of all.)"""
     figures: set[int | None] = set()
-    for role in columns:
-        figures.update(role["max"], role["value"], role["median"])
+    for fields in columns:
+        figures.update(fields["max"], fields["value"], fields["median"])
     figures.discard(None)
     return charts.nice_axis(max(figures, default=1))[0]
 
@@ -330,10 +330,10 @@ def filter_options(catalog: "Catalog", roles: list["Role"],
     (``columns``: each role's bands by field, ``_columns``)."""
     segment_ids, region_ids, grade_ids = set(), set(), set()
     grades: dict[str, "Grade"] = {}
-    for role, columns in zip(roles, columns):
-        segment_ids.update(columns["segment"])
-        region_ids.update(columns["region"])
-        used = set(columns["grade"])
+    for role, fields in zip(roles, columns):
+        segment_ids.update(fields["segment"])
+        region_ids.update(fields["region"])
+        used = set(fields["grade"])
         grade_ids |= used
         for grade in role.salary.grades:
             if grade.id in used:
