@@ -17,6 +17,8 @@ rest of the site is rendered, on another core.
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import queue
 import shutil
 import threading
@@ -171,25 +173,37 @@ class Indexer:
                 shards.create_task(self._index(turns, *job))
 
     async def _index(self, turns: asyncio.Semaphore, shard: str, key: str) -> None:
-        """Index one shard's pages into ``pagefind/<shard>/``, in a Pagefind process of its own."""
-        from pagefind.service import PagefindService
-
+        """Index one shard's pages into ``pagefind/<shard>/``, by a Pagefind process of its own."""
         async with turns:
             if self.stopped:
                 return
-            async with PagefindService() as service:
-                self.done[shard] = (key, await self._write_bundle(service, shard))
+            self.done[shard] = (key, await self._write_bundle(shard))
 
-    async def _write_bundle(self, service, shard: str) -> list[str]:
-        """The shard's bundle written; its files, relative to it."""
+    async def _write_bundle(self, shard: str) -> list[str]:
+        """The shard's bundle written by Pagefind's command line; its files, relative to it.
+
+        The command line rather than Pagefind's service (its Python API): the same
+        bundle, in about a tenth less of Pagefind's time. It runs in the shard's own
+        folder with no ``PAGEFIND_`` variables, so that no configuration file or variable
+        of the person building changes the index."""
         pages = self.scratch / shard
         bundle = self.output.staging / BUNDLE / shard
-        index = await service.create_index({"keep_index_url": False})
-        result = await index.add_directory(str(pages))
-        if int(result.get("page_count", 0)) == 0:
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
+        try:
+            process = await asyncio.create_subprocess_exec(
+                _executable(), "--site", str(pages), "--output-path", str(bundle), "--silent",
+                cwd=pages, env=environment, stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+        except OSError as exc:
+            raise RolebookError(f"the search index could not be built (Pagefind: {exc})") from None
+        _, errors = await process.communicate()
+        if process.returncode != 0:
+            said = errors.decode(errors="replace").strip().splitlines()
+            reason = said[-1] if said else f"it stopped with exit code {process.returncode}"
+            raise RolebookError(f"the search index could not be built (Pagefind: {reason})")
+        if _page_count(bundle) == 0:
             raise RolebookError(f"the search index of {shard} is empty: "
                                 "no page carries data-pagefind-body")
-        await index.write_files(output_path=str(bundle))
         shutil.rmtree(pages, ignore_errors=True)
         if shard != self.shards.primary:
             _drop_interface(bundle)
@@ -255,10 +269,32 @@ def _drop_interface(bundle: Path) -> None:
             path.unlink()
 
 
+def _executable() -> str:
+    """Pagefind's binary: the one its Python package finds (``PAGEFIND_BINARY_PATH``,
+    then the binary packages it depends on, then the ``PATH``)."""
+    from pagefind.service import get_executable
+
+    found = get_executable()
+    if found is None:
+        raise RolebookError("the search index could not be built: Pagefind's binary is not "
+                            "installed (pip install 'pagefind[extended]')")
+    return str(found)
+
+
+def _page_count(bundle: Path) -> int:
+    """The pages a bundle holds, as its entry file counts them (0 if it has none)."""
+    try:
+        entry = json.loads((bundle / "pagefind-entry.json").read_bytes())
+        return sum(int(language.get("page_count", 0))
+                   for language in entry.get("languages", {}).values())
+    except (OSError, ValueError, AttributeError, TypeError):
+        return 0
+
+
 def _failure(exc: BaseException) -> BaseException:
     if isinstance(exc, RolebookError):
         return exc
-    # Closing a Pagefind process that stopped raises about the closing; the cause is before.
-    reason = str(exc) or str(exc.__context__ or "") or type(exc).__name__
-    return RolebookError(f"the search index could not be built (Pagefind: {reason})")
+    # What went wrong outside Pagefind (the scratch folder, the thread): said as it was.
+    reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return RolebookError(f"the search index could not be built ({reason})")
 
