@@ -66,6 +66,7 @@ def subscripts(html: Markup) -> Markup:
                                       str(html)))
 
 
+@lru_cache(maxsize=4096)  # Babel takes a tenth of a millisecond; pages repeat a few dates
 def date(value: dt.date, style: str = "long") -> str:
     """2024-05-17 -> «17 мая 2024 г.»; style "numeric" -> «17.05.2024»."""
     if style == "numeric":

@@ -165,6 +165,7 @@ class SalaryTable:
     rows: list[SalaryRow]
     currency: str = "RUB"
     base_region: str | None = None
+    base_name: str = ""     # the base region's name (the percentages are of its figures)
 
     @property
     def caption(self) -> str:
@@ -183,6 +184,7 @@ def salary_tables(catalog: "Catalog", role: "Role") -> list[SalaryTable]:
     has_median = any(b.grade is None and b.median is not None for b in bands)
     regions = _ordered_regions(catalog, {b.region for b in bands})
     base = base_region(catalog)
+    base_name = catalog.regions[base].name if base else ""
     tables = []
     for segment_id in _ordered_segments(catalog, {b.segment for b in bands}):
         index = {(b.region, b.grade): b for b in bands if b.segment == segment_id}
@@ -190,7 +192,8 @@ def salary_tables(catalog: "Catalog", role: "Role") -> list[SalaryTable]:
         for row in rows:
             _figures(row, grades, has_overall, has_median, salary.currency)
         tables.append(SalaryTable(catalog.segments.get(segment_id) if segment_id else None,
-                                  grades, has_overall, has_median, rows, salary.currency, base))
+                                  grades, has_overall, has_median, rows, salary.currency, base,
+                                  base_name))
     return tables
 
 
