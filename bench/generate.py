@@ -30,7 +30,7 @@ import mkdocs_site  # noqa: E402
 from yamlout import dump  # noqa: E402
 
 WORK = BENCH / "work"
-GENERATOR_VERSION = 3  # bump when the output changes, so that run.py regenerates
+GENERATOR_VERSION = 4  # bump when the output changes, so that run.py regenerates
 
 
 def generate(n: int, out: Path, seed: str = "rolebook-bench") -> dict:

@@ -3,8 +3,9 @@
 Each role is a page whose front matter holds the same fields as the role's
 YAML file (the Markdown summary is the page body, as Hugo sites do); the
 handbook config and the regions are Hugo data files; the layouts in
-``bench/hugo-site/`` render a page per role with every section and its salary
-tables, the home page by department, a role list, salary comparison lists
+``bench/hugo-site/`` render a page per role with every section, its salary
+tables and their charts (``_partials/salary-chart.html``, drawn as rolebook's
+``render/chart.py`` draws them), the home page by department, a role list, salary comparison lists
 per region (paginated, 200 roles a page), the articles, and the data files
 ``data/roles.json`` and ``data/salaries.csv``. Hugo derives whom a role
 manages from a ``reports_to`` taxonomy, as rolebook derives it in resolve.

@@ -17,6 +17,10 @@ SCENARIOS = [("cold", "cold build, HTML only"), ("noop", "no-op rebuild"),
 # Hugo's cold build followed by Pagefind on its role pages and articles (tools.HugoSearch):
 # the same site as rolebook's, search index included.
 SEARCHED = "cold build with a search index (rolebook's own; Hugo's: Pagefind after it)"
+# Hugo's cold build without the salary charts on its role pages (tools.HugoWithoutCharts).
+UNCHARTED = "cold build, Hugo's role pages without the salary charts"
+# The cold-build variants of Hugo: (tool name, row label).
+VARIANTS = [("hugo+pagefind", SEARCHED), ("hugo-no-charts", UNCHARTED)]
 MB = 1_000_000
 GIB = 2**30
 
@@ -85,10 +89,11 @@ def size_table(size: dict) -> list[str]:
         rows.append(f"| {label} | " + " | ".join(cell(stats[name]) for name, _ in TOOLS)
                     + f" | {fmt_ratio(ratio(stats['rolebook'], stats['hugo']))} |")
     cold = {name: stat(runs.get("cold", {}).get(name)) for name, _ in TOOLS}
-    searched = stat(runs.get("cold", {}).get("hugo+pagefind"))
-    if searched:
-        rows.append(f"| {SEARCHED} | {cell(cold['rolebook'])} | "
-                    f"{cell(searched)} | — | {fmt_ratio(ratio(cold['rolebook'], searched))} |")
+    for name, label in VARIANTS:
+        variant = stat(runs.get("cold", {}).get(name))
+        if variant:
+            rows.append(f"| {label} | {cell(cold['rolebook'])} | "
+                        f"{cell(variant)} | — | {fmt_ratio(ratio(cold['rolebook'], variant))} |")
     rss = {name: (cold[name] or {}).get("rss") for name, _ in TOOLS}
     failed_rss = {name: (cold[name] or {}).get("failed_rss") for name, _ in TOOLS}
     rows.append("| peak memory (max RSS, cold build) | " + " | ".join(
@@ -117,11 +122,12 @@ def cpu_table(size: dict) -> list[str]:
     for key, label in SCENARIOS:
         stats = {name: stat(runs.get(key, {}).get(name)) for name, _ in TOOLS}
         out.append(f"| {label} | " + " | ".join(seconds((stats[n] or {}).get("cpu")) for n, _ in TOOLS) + " |")
-    searched = stat(runs.get("cold", {}).get("hugo+pagefind"))
-    if searched:
-        cold = stat(runs.get("cold", {}).get("rolebook"))
-        out.append(f"| {SEARCHED} | {seconds((cold or {}).get('cpu'))} | "
-                   f"{seconds(searched.get('cpu'))} | — |")
+    cold = stat(runs.get("cold", {}).get("rolebook"))
+    for name, label in VARIANTS:
+        variant = stat(runs.get("cold", {}).get(name))
+        if variant:
+            out.append(f"| {label} | {seconds((cold or {}).get('cpu'))} | "
+                       f"{seconds(variant.get('cpu'))} | — |")
     return out
 
 

@@ -41,7 +41,7 @@ sys.path.insert(0, str(BENCH))
 import generate  # noqa: E402
 import report  # noqa: E402
 from measure import capture, run  # noqa: E402
-from tools import (TOOLS, Hugo, HugoSearch, Rolebook, SizeDir, edit_role, edit_template,  # noqa: E402
+from tools import (TOOLS, Hugo, HugoSearch, HugoWithoutCharts, Rolebook, SizeDir, edit_role, edit_template,  # noqa: E402
                    hugo_binary, python_version, script)
 
 REPO = BENCH.parent
@@ -82,11 +82,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         help="runs of each measurement per tool (default: 3 up to 1,000 roles, 1 above)")
     parser.add_argument("--tools", default="rolebook,hugo,mkdocs",
                         type=lambda s: [t for t in s.split(",") if t])
-    parser.add_argument("--only", default="cold,search,pagefind,noop,role,template",
+    parser.add_argument("--only", default="cold,search,nocharts,pagefind,noop,role,template",
                         type=lambda s: set(s.split(",")),
-                        help="measurements to run (default: all of cold,search,pagefind,noop,role,"
-                             "template; the others need cold; search: Hugo's cold build then "
-                             "Pagefind, in turn with the cold builds)")
+                        help="measurements to run (default: all of cold,search,nocharts,pagefind,"
+                             "noop,role,template; the others need cold; search: Hugo's cold build "
+                             "then Pagefind, in turn with the cold builds; nocharts: Hugo's cold "
+                             "build without the salary charts, in turn with them)")
     parser.add_argument("--template", default="html/role.html",
                         help="theme template that the rolebook override extends (default: html/role.html)")
     parser.add_argument("--pdf-sizes", default="100", type=_ints,
@@ -222,9 +223,12 @@ def measure_all(size: SizeDir, tools: list, rolebook, template_ok: bool, reps: i
                 args: argparse.Namespace, result: dict) -> None:
     n, marker, runs = size.roles, size.info["marker"], result["runs"]
     # Hugo with the search index rolebook's build makes takes its turn with the cold builds.
-    searched = [HugoSearch(size)] if "search" in args.only \
-        and any(isinstance(t, Hugo) for t in tools) else []
-    runs["cold"] = alternate(f"{n}: cold build", tools + searched, reps, lambda t: t.cold(), args)
+    # So does Hugo without the salary charts (its role pages as they were before they drew them).
+    hugo = any(isinstance(t, Hugo) for t in tools)
+    variants = [variant(size) for variant, wanted in ((HugoSearch, "search"),
+                                                      (HugoWithoutCharts, "nocharts"))
+                if hugo and wanted in args.only]
+    runs["cold"] = alternate(f"{n}: cold build", tools + variants, reps, lambda t: t.cold(), args)
     result["outputs"] = {t.name: outputs(size.out(t.name)) for t in tools}
     if rolebook is not None and "pagefind" in args.only:
         runs["pagefind"] = {"rolebook": [search_index_alone(size, rolebook, args)]}

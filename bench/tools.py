@@ -149,6 +149,9 @@ class Hugo(Tool):
         super().__init__(size)
         self.exe = hugo_binary()
 
+    def source(self) -> Path:
+        return self.size.root / "hugo"  # the variants below build the same project
+
     def command(self, cache: Path) -> list[str]:
         return [self.exe, "--source", str(self.source()), "--destination", str(self.size.out(self.name)),
                 "--cacheDir", str(cache), "--quiet"]
@@ -170,13 +173,21 @@ class HugoSearch(Hugo):
 
     name = "hugo+pagefind"
 
-    def source(self) -> Path:
-        return self.size.root / "hugo"
-
     def cold(self) -> list[str]:
         pagefind = [sys.executable, "-m", "pagefind", "--site", str(self.size.out(self.name)),
                     "--glob", "{roles,articles}/*/index.html", "--quiet"]
         return ["/bin/sh", "-c", f"{shlex.join(super().cold())} && {shlex.join(pagefind)}"]
+
+
+class HugoWithoutCharts(Hugo):
+    """Hugo's cold build of its site without the salary charts on the role pages
+    (``HUGO_PARAMS_NOCHARTS``), as its role pages were before they drew them: how much of
+    Hugo's time the charts are. Cold builds only, into an output folder of its own."""
+
+    name = "hugo-no-charts"
+
+    def cold(self) -> list[str]:
+        return ["env", "HUGO_PARAMS_NOCHARTS=true", *super().cold()]
 
 
 class MkDocs(Tool):
