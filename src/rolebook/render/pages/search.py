@@ -36,9 +36,9 @@ if TYPE_CHECKING:
 BUNDLE = "pagefind"
 # Pages of a shard: one changed page costs Pagefind this many again (about 10 ms each).
 SHARD_PAGES = 500
-# Shards indexed at the same time, each by a Pagefind process of its own: Pagefind's service
-# handles one request at a time, so a shard whose pages are done would otherwise wait for the
-# previous one to be written. Two bound the memory of a large handbook (about 200 MB each).
+# Shards indexed at the same time, each by a Pagefind process of its own, so that a shard
+# whose pages are done does not wait for the previous one to be written. Two bound the
+# memory of a large handbook (about 200 MB each).
 AT_ONCE = 2
 # Only the first bundle's interface and WebAssembly are loaded: a merged index is searched
 # with the first one's. The other bundles keep their index and page records alone.
