@@ -41,8 +41,8 @@ sys.path.insert(0, str(BENCH))
 import generate  # noqa: E402
 import report  # noqa: E402
 from measure import capture, run  # noqa: E402
-from tools import (TOOLS, Hugo, HugoSearch, HugoWithoutCharts, Rolebook, SizeDir, edit_role, edit_template,  # noqa: E402
-                   hugo_binary, python_version, script)
+from tools import (TOOLS, Hugo, HugoSearch, HugoWithoutCharts, Rolebook, SizeDir,  # noqa: E402
+                   edit_role, edit_template, hugo_binary, python_version, script)
 
 REPO = BENCH.parent
 RESULTS = BENCH / "results.json"  # committed with RESULTS.md: a run of one size keeps the others
