@@ -71,6 +71,9 @@ class Output:
         # The files reused from the previous site, in the order they were (the report's),
         # linked into the new site at commit.
         self.kept: dict[str, None] = {}
+        # The signature of each previous file found untouched (``_untouched``): a kept file
+        # linked into the staging folder is that file, and is signed without a ``stat`` more.
+        self._checked: dict[str, list[int]] = {}
         self.linked = True  # every kept file was linked, none copied (``commit``)
         self.written: list[str] = []
         self._folders = self._make_folders()
@@ -207,7 +210,11 @@ class Output:
             return False
         # Size and modification time tell without reading the file (as make and git do);
         # when they differ, its content decides.
-        return entry.get("stat") == _signature_of(stat) or _sha256(old) == entry.get("sha256")
+        signature = _signature_of(stat)
+        if entry.get("stat") == signature or _sha256(old) == entry.get("sha256"):
+            self._checked[name] = signature
+            return True
+        return False
 
     def _take(self, name: str, key: str) -> None:
         # The file is linked into the staging folder at commit, and only if the site changed.
@@ -294,6 +301,12 @@ class Output:
         if site == self.staging:
             for name in list(self.kept)[kept:]:
                 self.linked &= _link_or_copy(self.target / name, self.staging / name)
+                # Linked (or copied with its time): the file checked, whose signature is known.
+                # Had it changed since, the next build would find its signature stale and
+                # read it. (The spare folder's files are signed one by one: that is how
+                # the files it lacks are found.)
+                if name in self._checked:
+                    self.files[name].setdefault("stat", self._checked[name])
             self._sign(site)
         else:
             _remove(site, self.previous.keys() - self.files.keys())
