@@ -184,6 +184,26 @@ def test_a_file_changed_on_disk_to_the_same_size_is_not_reused(tmp_path):
     assert (site / "a.html").read_text() == "AAAA" and (site / "b.html").read_text() == "BBBB"
 
 
+def test_the_manifest_signs_each_kept_file_as_it_is_in_the_new_site(tmp_path, monkeypatch):
+    """Kept files linked into the staging folder (no spare folder yet) are signed with the
+    size and time found when they were checked: the next build finds them untouched
+    without reading them, a touched one included (its content as it was)."""
+    site, keys = tmp_path / "site", {"a.html": "k", "b/c.html": "k", "d.html": "k"}
+    publish(site, {"a.html": "A", "b/c.html": "C", "d.html": "D"}, keys)
+    os.utime(site / "b/c.html", ns=(1, 1))             # touched, content as it was
+    publish(site, {"a.html": "A", "b/c.html": "C", "d.html": "D2"}, keys | {"d.html": "k2"})
+    files = json.loads((site / MANIFEST).read_text())["files"]
+    for name in keys:
+        stat = os.stat(site / name)
+        assert files[name]["stat"] == [stat.st_size, stat.st_mtime_ns], name
+    read, original = [], write._sha256
+    monkeypatch.setattr(write, "_sha256",
+                        lambda path: read.append(os.path.basename(path)) or original(path))
+    output = publish(site, {"a.html": "A", "b/c.html": "C", "d.html": "D2"},
+                     keys | {"d.html": "k2"})
+    assert output.reused == ["a.html", "b/c.html", "d.html"] and output.written == []
+    assert read == [], "an untouched file is not read to be reused"
+
 
 def test_a_file_of_parts_makes_again_only_the_parts_whose_key_changed(tmp_path):
     site, made = tmp_path / "site", []
