@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -73,16 +74,19 @@ def publish_prepared(target: Path, before: dict[str, str], after: dict[str, str]
             output.prepare()
 
 
-@pytest.mark.parametrize("spare", [True, False])
+@pytest.mark.parametrize("spare", ["first build's", "rebuild's", None])
 def test_files_made_after_prepare_are_in_the_site(tmp_path, spare):
     site = tmp_path / "site"
     keys = {"a.html": "k", "b/c.html": "k", "index/x": "k", "index/y": "k"}
     files = {"a.html": "A", "b/c.html": "C", "index/x": "X", "index/y": "Y"}
     publish(site, files, keys)
-    if spare:
+    if spare == "rebuild's":
         publish(site, files | {"a.html": "A2"}, keys | {"a.html": "k2"})
         keys["a.html"] = "k2"
-    assert (tmp_path / ".site.spare").is_dir() == spare  # put together there, or in staging
+    elif spare is None:
+        shutil.rmtree(tmp_path / ".site.spare")
+    # Put together there, or in the staging folder.
+    assert (tmp_path / ".site.spare").is_dir() == (spare is not None)
     # The index is made again after the pages (its files go and come back); a page changes.
     publish_prepared(site, {"a.html": "A3", "b/c.html": "C"},
                      {"index/x": "X2", "index/z": "Z"},
@@ -112,6 +116,41 @@ def test_the_live_site_is_not_written_into_before_the_swap(tmp_path, monkeypatch
     monkeypatch.setattr(write, "_swap", checked)
     publish(site, {"a.html": "A2", "b.html": "B2"}, {"a.html": "k2", "b.html": "k2"})
     assert (site / "a.html").read_text() == "A2"
+
+
+def test_a_first_build_leaves_a_spare_and_the_next_puts_only_its_changes_there(tmp_path,
+                                                                               monkeypatch):
+    site = tmp_path / "site"
+    keys = {"a.html": "k", "b/c.html": "k", "d/e/f.html": "k"}
+    publish(site, {"a.html": "A", "b/c.html": "C", "d/e/f.html": "F"}, keys)
+    assert spare_files(tmp_path) == {"a.html": True, "b/c.html": True, "d/e/f.html": True}
+    linked, link = [], write._link_or_copy
+    monkeypatch.setattr(write, "_link_or_copy",
+                        lambda old, new: linked.append(os.path.basename(new)) or link(old, new))
+    publish(site, {"a.html": "A", "b/c.html": "C2", "d/e/f.html": "F"}, keys | {"b/c.html": "k2"})
+    assert linked == ["c.html"], "the kept files are the spare's already"
+    assert snapshot(site) | {MANIFEST: b""} == {
+        "a.html": b"A", "b/c.html": b"C2", "d/e/f.html": b"F", MANIFEST: b""}
+    assert spare_files(tmp_path) == {"a.html": True, "d/e/f.html": True}
+    # The spare lacks b/c.html, which the next build keeps: it is linked in from the site.
+    linked.clear()
+    publish(site, {"a.html": "A2", "b/c.html": "C2", "d/e/f.html": "F"},
+            keys | {"a.html": "k2", "b/c.html": "k2"})
+    assert sorted(linked) == ["a.html", "c.html"]
+    assert snapshot(site) | {MANIFEST: b""} == {
+        "a.html": b"A2", "b/c.html": b"C2", "d/e/f.html": b"F", MANIFEST: b""}
+    assert spare_files(tmp_path) == {"b/c.html": True, "d/e/f.html": True}
+
+
+def test_a_spare_whose_mark_cannot_be_read_is_not_used(tmp_path):
+    site = tmp_path / "site"
+    keys = {"a.html": "k", "b.html": "k"}
+    publish(site, {"a.html": "A", "b.html": "B"}, keys)
+    (tmp_path / ".site.spare" / "b.html").unlink()
+    (tmp_path / ".site.spare" / write.SPARE_MARK).write_text("")  # as an older rolebook left it
+    publish(site, {"a.html": "A2", "b.html": "B"}, keys | {"a.html": "k2"})
+    assert snapshot(site) | {MANIFEST: b""} == {"a.html": b"A2", "b.html": b"B", MANIFEST: b""}
+    assert spare_files(tmp_path) == {"b.html": True}
 
 
 def test_a_spare_left_half_changed_is_not_used(tmp_path, monkeypatch):
@@ -184,12 +223,16 @@ def test_a_file_changed_on_disk_to_the_same_size_is_not_reused(tmp_path):
     assert (site / "a.html").read_text() == "AAAA" and (site / "b.html").read_text() == "BBBB"
 
 
-def test_the_manifest_signs_each_kept_file_as_it_is_in_the_new_site(tmp_path, monkeypatch):
-    """Kept files linked into the staging folder (no spare folder yet) are signed with the
-    size and time found when they were checked: the next build finds them untouched
-    without reading them, a touched one included (its content as it was)."""
+@pytest.mark.parametrize("spare", [True, False])
+def test_the_manifest_signs_each_kept_file_as_it_is_in_the_new_site(tmp_path, monkeypatch,
+                                                                     spare):
+    """Kept files linked into the staging folder, or found in the spare folder, are signed
+    with the size and time found when they were checked: the next build finds them
+    untouched without reading them, a touched one included (its content as it was)."""
     site, keys = tmp_path / "site", {"a.html": "k", "b/c.html": "k", "d.html": "k"}
     publish(site, {"a.html": "A", "b/c.html": "C", "d.html": "D"}, keys)
+    if not spare:
+        shutil.rmtree(tmp_path / ".site.spare")
     os.utime(site / "b/c.html", ns=(1, 1))             # touched, content as it was
     publish(site, {"a.html": "A", "b/c.html": "C", "d.html": "D2"}, keys | {"d.html": "k2"})
     files = json.loads((site / MANIFEST).read_text())["files"]
@@ -284,7 +327,9 @@ def test_a_build_killed_between_the_renames_is_recovered(tmp_path):
     assert (site / "index.html").read_text() == "one"
     assert output.previous.keys() == {"index.html"}
     output.discard()
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.rolebook-lock", "site"]
+    # The spare (links to the site's files) stays with the site put back.
+    assert sorted(p.name for p in tmp_path.iterdir()) == \
+        [".site.rolebook-lock", ".site.spare", "site"]
 
 
 def test_the_swap_is_one_atomic_exchange(tmp_path, monkeypatch):

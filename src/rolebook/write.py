@@ -12,7 +12,10 @@ The previous site is not deleted after the swap: without the files the build
 wrote again or dropped, it is a spare folder (``.<site>.spare``) of hard links
 to the new site's files, and the next build puts its site together there. A
 build that changed a few files of a large site then costs those few files, not
-a link per file of the site and the deletion of the previous one.
+a link per file of the site and the deletion of the previous one. A first build
+has no previous site: it links its own files into the spare (37,600 links at
+10,000 roles, about 1 % of that build), so that the first edit after it is as
+cheap as every later one.
 """
 
 from __future__ import annotations
@@ -33,7 +36,8 @@ from typing import Callable, Iterable, Iterator
 from .errors import OutputError
 
 MANIFEST = ".rolebook-manifest.json"
-# In the spare folder (``.<site>.spare``), once it holds only links to the site's files.
+# In the spare folder (``.<site>.spare``), once it holds only links to the site's files: the
+# names of the site's files it lacks (the ones written by the build that left it), as JSON.
 SPARE_MARK = ".rolebook-spare"
 RESERVED_NAMES = {"con", "prn", "aux", "nul"} | {f"{d}{i}" for d in ("com", "lpt") for i in range(1, 10)}
 
@@ -75,6 +79,7 @@ class Output:
         # linked into the staging folder is that file, and is signed without a ``stat`` more.
         self._checked: dict[str, list[int]] = {}
         self.linked = True  # every kept file was linked, none copied (``commit``)
+        self._spare_lacks: set[str] = set()  # the site's files the spare folder lacks
         self.written: list[str] = []
         self._folders = self._make_folders()
         self._site: Path | None = None  # where ``prepare`` began putting the new site together
@@ -298,21 +303,19 @@ class Output:
         """Put the files written or kept since the last call into ``site`` (the spare folder
         or the staging folder) and sign them."""
         written, kept = self._done
-        if site == self.staging:
-            for name in list(self.kept)[kept:]:
-                self.linked &= _link_or_copy(self.target / name, self.staging / name)
-                # Linked (or copied with its time): the file checked, whose signature is known.
-                # Had it changed since, the next build would find its signature stale and
-                # read it. (The spare folder's files are signed one by one: that is how
-                # the files it lacks are found.)
-                if name in self._checked:
-                    self.files[name].setdefault("stat", self._checked[name])
-            self._sign(site)
-        else:
+        if site != self.staging:
             _remove(site, self.previous.keys() - self.files.keys())
             for name in self.written[written:]:
                 self._place(self.staging / name, site / name)
-            self._sign(site, missing=lambda name: self._link_in(name, site))
+        for name in list(self.kept)[kept:]:
+            if site == self.staging or name in self._spare_lacks:
+                self.linked &= _link_or_copy(self.target / name, site / name)
+            # Linked (or copied with its time), or the spare's link to it: the file checked,
+            # whose signature is known. Had it changed since, the next build would find its
+            # signature stale and read it.
+            if name in self._checked:
+                self.files[name].setdefault("stat", self._checked[name])
+        self._sign(site)
         self._done = (len(self.written), len(self.kept))
 
     def _assemble_in_spare(self) -> Path | None:
@@ -326,6 +329,11 @@ class Output:
         spare = _spare_of(self.target)
         marker = spare / SPARE_MARK
         if self.previous is _DAMAGED or not marker.is_file():
+            return None
+        try:
+            self._spare_lacks = set(json.loads(marker.read_text(encoding="utf-8"))["lacks"])
+        except (OSError, ValueError, KeyError, TypeError):
+            shutil.rmtree(spare, ignore_errors=True)  # a spare of unknown content
             return None
         marker.unlink()  # being changed: not to be trusted if this build dies before the swap
         try:
@@ -346,41 +354,37 @@ class Output:
             shutil.rmtree(destination)
         self.linked &= _link_or_copy(source, destination)
 
-    def _link_in(self, name: str, site: Path) -> None:
-        """Link the previous site's file ``name`` into ``site``, which lacks it."""
-        self.linked &= _link_or_copy(self.target / name, site / name)
-
-    def _sign(self, site: Path, missing: Callable[[str], None] | None = None) -> None:
+    def _sign(self, site: Path) -> None:
         """Record each file's hash and signature (size, modification time) in the manifest,
-        unless signed before; a file ``site`` lacks is first put there by ``missing``."""
+        unless signed before."""
         for name, entry in self.files.items():
             if "stat" in entry:
                 continue
             path = os.path.join(site, name)
-            try:
-                entry["stat"] = _signature(path)
-            except FileNotFoundError:
-                if missing is None:
-                    raise
-                missing(name)
-                entry["stat"] = _signature(path)
+            entry["stat"] = _signature(path)
             if "sha256" not in entry:
                 entry["sha256"] = _sha256(path)
 
     def _keep_spare(self, previous_site: Path | None, foreign: list[str]) -> None:
         """Keep the previous site as the next build's spare folder, without the files this
-        build wrote again or dropped: what is left are links to the new site's files."""
+        build wrote again or dropped: what is left are links to the new site's files.
+        Without a previous site, the spare is made of links to every file of the new one."""
+        spare = _spare_of(self.target)
         if previous_site is None:
+            shutil.rmtree(spare, ignore_errors=True)
+            if _link_files(self.target, spare, self.files):
+                _mark_spare(spare, lacks=[])
+            else:  # no hard links here: a spare of copies would cost what it saves
+                shutil.rmtree(spare, ignore_errors=True)
             return
         parked = previous_site.parent if previous_site.parent != self.target.parent else None
         if self.linked and self.previous is not _DAMAGED:
-            spare = _spare_of(self.target)
             if previous_site != spare:
                 shutil.rmtree(spare, ignore_errors=True)
                 os.replace(previous_site, spare)
             _remove(spare, self.written, folders=False)
             _remove(spare, [*(self.previous.keys() - self.files.keys()), *foreign, MANIFEST])
-            (spare / SPARE_MARK).touch()
+            _mark_spare(spare, lacks=self.written)
         else:  # copies, or files of unknown origin: nothing worth keeping
             shutil.rmtree(previous_site, ignore_errors=True)
         if parked is not None:
@@ -469,6 +473,29 @@ def _remove(folder: Path, names: Iterable[str], folders: bool = True) -> None:
                 parent.rmdir()
             except OSError:  # not empty, or gone
                 break
+
+
+def _mark_spare(spare: Path, lacks: list[str]) -> None:
+    """Mark ``spare`` as holding only links to the site's files, all but ``lacks``."""
+    (spare / SPARE_MARK).write_text(json.dumps({"lacks": lacks}, ensure_ascii=False,
+                                               separators=(",", ":")), encoding="utf-8")
+
+
+def _link_files(source: Path, destination: Path, names: Iterable[str]) -> bool:
+    """Hard-link the files ``names`` of ``source`` into ``destination``, a new folder;
+    False if links cannot be made there."""
+    made: set[str] = {""}
+    try:
+        os.makedirs(destination)
+        for name in names:
+            folder = os.path.dirname(name)
+            if folder not in made:
+                os.makedirs(os.path.join(destination, folder), exist_ok=True)
+                made.add(folder)
+            os.link(os.path.join(source, name), os.path.join(destination, name))
+    except OSError:
+        return False
+    return True
 
 
 def _make_folders(root: str, folders: list[str]) -> None:
