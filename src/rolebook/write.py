@@ -214,9 +214,10 @@ class Output:
         if not S_ISREG(stat.st_mode):
             return False
         # Size and modification time tell without reading the file (as make and git do);
-        # when they differ, its content decides.
+        # when they differ, its content decides (a file of parts has no hash: ``_sign``).
         signature = _signature_of(stat)
-        if entry.get("stat") == signature or _sha256(old) == entry.get("sha256"):
+        if entry.get("stat") == signature \
+                or entry.get("sha256") is not None and _sha256(old) == entry["sha256"]:
             self._checked[name] = signature
             return True
         return False
@@ -224,9 +225,9 @@ class Output:
     def _take(self, name: str, key: str) -> None:
         # The file is linked into the staging folder at commit, and only if the site changed.
         previous = self.previous[name]
-        self.files[name] = {"key": key, "sha256": previous["sha256"]}
-        if "parts" in previous:  # a file of parts stays one for the next build
-            self.files[name]["parts"] = previous["parts"]
+        # A file of parts stays one for the next build.
+        self.files[name] = {"key": key} | {field: previous[field] for field in ("sha256", "parts")
+                                           if field in previous}
         self.kept[name] = None
 
     def current(self, name: str) -> Path:
@@ -356,13 +357,15 @@ class Output:
 
     def _sign(self, site: Path) -> None:
         """Record each file's hash and signature (size, modification time) in the manifest,
-        unless signed before."""
+        unless signed before. A file of parts is not hashed (roles.json and salaries.csv
+        are 300 MB each at 10,000 roles, and a rebuild copies most of them): its parts'
+        keys say what it holds, and found changed on disk it is made again whole."""
         for name, entry in self.files.items():
             if "stat" in entry:
                 continue
             path = os.path.join(site, name)
             entry["stat"] = _signature(path)
-            if "sha256" not in entry:
+            if "sha256" not in entry and "parts" not in entry:
                 entry["sha256"] = _sha256(path)
 
     def _keep_spare(self, previous_site: Path | None, foreign: list[str]) -> None:
