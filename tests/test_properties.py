@@ -140,3 +140,37 @@ def test_every_valid_role_checks(tmp_path, role):
     worker = catalog.role("worker")
     assert worker.title == expected["title"].strip()
     assert worker.duties == [d.strip() for d in expected["duties"]]
+
+
+
+ids = st.sampled_from([None, "moscow", "spb", "kazan"])
+figures = st.one_of(st.none(), st.integers(min_value=0, max_value=2_000_000))
+
+
+@st.composite
+def bands(draw):
+    """A band as validation lets it through: a range's min at most its max."""
+    from rolebook.model import Band
+
+    low, high = sorted([draw(figures) or 0, draw(figures) or 0])
+    low = draw(st.sampled_from([None, low]))
+    high = draw(st.sampled_from([None, high])) if low is None else high
+    return Band((draw(ids), draw(ids), draw(ids), low, high, draw(figures), draw(figures), None))
+
+
+@SETTINGS
+@given(st.lists(bands(), max_size=12))
+def test_a_summary_of_bands_says_what_the_bands_do(bands):
+    """The summary a role's salary keeps (the cross-checks and the salary comparison read
+    it instead of the bands) holds what a pass over the bands finds."""
+    from rolebook.model import BandSummary
+
+    summary = BandSummary.of(bands)
+    assert summary.regions == {b.region for b in bands}
+    assert summary.segments == {b.segment for b in bands}
+    assert summary.grades == {b.grade for b in bands}
+    assert summary.top == max((f for b in bands for f in (b.min, b.max, b.median, b.value)
+                               if f is not None), default=None)
+    assert summary.distinct == (len({(b.region, b.segment, b.grade) for b in bands}) == len(bands))
+    assert summary.medians_inside == all(b.median is None or b.min is None
+                                         or b.min <= b.median <= b.max for b in bands)

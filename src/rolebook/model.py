@@ -17,10 +17,10 @@ import datetime as dt
 import re
 import sys
 from operator import attrgetter, itemgetter
-from typing import Annotated, Literal
+from typing import Annotated, Literal, NamedTuple
 
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field,
-                      PlainSerializer, StringConstraints, model_validator)
+                      PlainSerializer, PrivateAttr, StringConstraints, model_validator)
 from pydantic import Strict as Exact
 from pydantic.dataclasses import dataclass
 
@@ -322,6 +322,29 @@ class Band(tuple):
 _ValidBand = Annotated[_Spec.Band, AfterValidator(Band.of), PlainSerializer(Band.as_dict)]
 
 
+class BandSummary(NamedTuple):
+    """What the cross-checks and the salary comparison ask of all of a role's bands at
+    once. Found when the file is validated and kept with its model in the model cache:
+    a rebuild of a large handbook would otherwise go over its million bands again."""
+
+    regions: frozenset[str | None]   # the regions named (None: the market as a whole)
+    segments: frozenset[str | None]
+    grades: frozenset[str | None]    # None: a region and segment as a whole
+    top: int | None                  # the largest figure (a range's min is below its max)
+    distinct: bool                   # no two bands of the same region, segment and grade
+    medians_inside: bool             # every median of a range inside it
+
+    @classmethod
+    def of(cls, bands: list[Band]) -> "BandSummary":
+        region, segment, grade, _, high, median, value, _ = zip(*bands) if bands else ((),) * 8
+        figures = {*high, *median, *value} - {None}
+        return cls(frozenset(region), frozenset(segment), frozenset(grade),
+                   max(figures, default=None),
+                   len(set(zip(region, segment, grade))) == len(bands),
+                   all(b.median is None or b.min is None or b.min <= b.median <= b.max
+                       for b in bands))
+
+
 class Salary(Strict):
     currency: Literal["RUB"] = "RUB"
     period: Literal["month"] = "month"
@@ -330,6 +353,15 @@ class Salary(Strict):
     grades: list[Grade] = Field(default_factory=list)
     bands: list[_ValidBand] = Field(default_factory=list)
     notes: Markdown | None = None
+    _summary: BandSummary = PrivateAttr()
+
+    def model_post_init(self, context, /) -> None:
+        self._summary = BandSummary.of(self.bands)
+
+    @property
+    def summary(self) -> BandSummary:
+        """The bands' regions, segments, grades, largest figure and consistency."""
+        return self._summary
 
 
 class CareerStep(Strict):

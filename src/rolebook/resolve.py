@@ -20,8 +20,8 @@ from pydantic import BaseModel
 
 from .errors import ContentError, Problem
 from .load import Document, Sources, Unreadable
-from .model import (ID_PATTERN, Band, CareerStep, Comparison, Department, Handbook, Page,
-                    Region, Regions, Role, Segment, share_equal_values)
+from .model import (ID_PATTERN, Band, BandSummary, CareerStep, Comparison, Department, Handbook,
+                    Page, Region, Regions, Role, Segment, share_equal_values)
 from .morph import Inflector
 from .validate import dotted as _dot, validate
 from .write import RESERVED_NAMES
@@ -295,8 +295,8 @@ class _Checker:
         for i, level in enumerate(role.levels):
             if level.salary_grade is not None:
                 self._ref(doc, ("levels", i, "salary_grade"), level.salary_grade, grade_ids, "grade")
-        if self._bands_fine(salary.bands, grade_ids):
-            return  # the usual case, tested with sets: some hundred bands a role
+        if self._bands_fine(salary.summary, grade_ids):
+            return  # the usual case, told by the bands' summary (a large handbook has millions)
         seen: dict[tuple, int] = {}
         for i, band in enumerate(salary.bands):
             self._check_band(doc, i, band, grade_ids)
@@ -307,15 +307,13 @@ class _Checker:
                     f"salary.bands[{seen[key]}]")))
             seen.setdefault(key, i)
 
-    def _bands_fine(self, bands: list[Band], grade_ids: set[str]) -> bool:
+    def _bands_fine(self, summary: BandSummary, grade_ids: set[str]) -> bool:
         """Do the bands name only known regions, segments and grades, each combination
         once, with every median inside its range? (Else each band is checked to say where.)"""
-        return ({b.region for b in bands} - {None} <= self.region_ids
-                and {b.segment for b in bands} - {None} <= self.segment_ids
-                and {b.grade for b in bands} - {None} <= grade_ids
-                and len({(b.region, b.segment, b.grade) for b in bands}) == len(bands)
-                and all(b.median is None or b.min is None or b.min <= b.median <= b.max
-                        for b in bands))
+        return (summary.regions - {None} <= self.region_ids
+                and summary.segments - {None} <= self.segment_ids
+                and summary.grades - {None} <= grade_ids
+                and summary.distinct and summary.medians_inside)
 
     def _check_band(self, doc: Document, i: int, band: Band, grade_ids: set[str]) -> None:
         loc = ("salary", "bands", i)

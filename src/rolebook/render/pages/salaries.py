@@ -80,14 +80,13 @@ def render(site: "Site") -> None:
     catalog = site.catalog
     roles = [entry.role for entry in catalog.roles.values()
              if entry.role.salary is not None and entry.role.salary.bands]
-    # Each role's bands by field, read once for the scale and the filters: a pass over a
-    # large handbook's million bands is most of this page's time when one role changed.
-    columns = [_columns(role.salary.bands) for role in roles]
-    scale = _scale(columns)
+    # The scale and the filters from each role's summary of its bands (``Salary.summary``,
+    # kept in the model cache): not a pass over a large handbook's million bands.
+    scale = _scale(roles)
     base = base_region(catalog)
     groups = _Groups(catalog, base, scale)
     context = dict(groups=groups, charts=_Charts(catalog),
-                   filters=filter_options(catalog, roles, columns),
+                   filters=filter_options(catalog, roles),
                    base=catalog.regions.get(base) if base else None, role_count=len(roles),
                    chunks=CHUNKS, scale_label=charts.short_amount(scale))
     small = len(roles) < 2 or _row_count(roles, groups) <= INLINE_ROWS
@@ -294,22 +293,11 @@ def bar(band: "Band | None", median: int | None, scale: float) -> Bar | None:
     return Bar("median", pct(band.median), 0, mark)
 
 
-def _scale(columns: list[dict[str, tuple]]) -> float:
-    """One scale for every row of the page: the largest figure of the roles' bands
-    (``_columns``), rounded up. (A range's min is below its max: the largest of the
-    others is the largest of all.)"""
-    figures: set[int | None] = set()
-    for fields in columns:
-        figures.update(fields["max"], fields["value"], fields["median"])
-    figures.discard(None)
-    return charts.nice_axis(max(figures, default=1))[0]
-
-
-def _columns(bands: list["Band"]) -> dict[str, tuple]:
-    """A role's bands by field (``Band.FIELDS``): each field's values, in band order."""
-    from ...model import Band
-
-    return dict(zip(Band.FIELDS, zip(*bands))) if bands else dict.fromkeys(Band.FIELDS, ())
+def _scale(roles: list["Role"]) -> float:
+    """One scale for every row of the page: the largest figure of the roles' bands,
+    rounded up."""
+    tops = [top for role in roles if (top := role.salary.summary.top) is not None]
+    return charts.nice_axis(max(tops, default=1))[0]
 
 
 # -- charts and filters -------------------------------------------------------------
@@ -324,19 +312,17 @@ def chart_list(catalog: "Catalog", role: "Role") -> list[dict]:
     return result
 
 
-def filter_options(catalog: "Catalog", roles: list["Role"],
-                   columns: list[dict[str, tuple]]) -> dict:
-    """The choices of the filter form: segments, grades and regions that have figures
-    (``columns``: each role's bands by field, ``_columns``)."""
+def filter_options(catalog: "Catalog", roles: list["Role"]) -> dict:
+    """The choices of the filter form: segments, grades and regions that have figures."""
     segment_ids, region_ids, grade_ids = set(), set(), set()
     grades: dict[str, "Grade"] = {}
-    for role, fields in zip(roles, columns):
-        segment_ids.update(fields["segment"])
-        region_ids.update(fields["region"])
-        used = set(fields["grade"])
-        grade_ids |= used
+    for role in roles:
+        summary = role.salary.summary
+        segment_ids |= summary.segments
+        region_ids |= summary.regions
+        grade_ids |= summary.grades
         for grade in role.salary.grades:
-            if grade.id in used:
+            if grade.id in summary.grades:
                 grades.setdefault(grade.id, grade)
     return {"segments": [catalog.segments[s] for s in catalog.segments if s in segment_ids],
             "unsegmented": None in segment_ids, "grades": list(grades.values()),
