@@ -347,3 +347,35 @@ def test_the_swap_is_one_atomic_exchange(tmp_path, monkeypatch):
     monkeypatch.setattr("rolebook.write.os.rename", no_rename)
     publish(site, {"index.html": "two"})
     assert (site / "index.html").read_text() == "two"
+
+
+def walkers(monkeypatch) -> list[tuple[Path, int]]:
+    """The previous sites looked at by a process forked for it (``write.looked_ahead``)."""
+    started, fork = [], write._fork_walker
+    monkeypatch.setattr(write, "_fork_walker", lambda target: started.append(
+        (target, pid := fork(target))) or pid)
+    return started
+
+
+@pytest.mark.skipif(not hasattr(os, "fork") or len(os.sched_getaffinity(0)) < 2,
+                    reason="the look ahead needs fork and a second core")
+def test_a_rebuild_looks_at_the_previous_site_in_a_process_that_ends_with_it(tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    started = walkers(monkeypatch)
+    with write.looked_ahead(site):
+        pass
+    assert started == [(site, 0)], "no site yet: nothing to look at, no process"
+    publish(site, {"a.html": "A", "b/c.html": "C"})
+    (site / "b" / "link.html").symlink_to(tmp_path / "nowhere")  # a person's broken link
+    with write.looked_ahead(site):
+        target, pid = started[-1]
+        assert target == site and pid > 0
+        _, status = os.waitpid(pid, 0)  # left to finish here: it looks at every file
+        assert os.waitstatus_to_exitcode(status) == 0
+    with write.looked_ahead(site):
+        (_, pid) = started[-1]
+    with pytest.raises(ChildProcessError):  # stopped and waited for: no process is left
+        os.waitpid(pid, os.WNOHANG)
+    with write.looked_ahead(None):  # a build that keeps nothing
+        pass
+    assert len(started) == 3

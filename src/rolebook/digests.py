@@ -15,10 +15,11 @@ file is hashed, as without it.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import time
 from pathlib import Path
+
+import orjson
 
 FILE = Path(".rolebook-cache") / "digests.json"
 FORMAT = 1
@@ -35,7 +36,7 @@ class Digests:
         self.seen: dict[str, list] = {}      # the entries of the files looked at in this run
         self.changed = False
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            data = orjson.loads(self.path.read_bytes())
             if data.get("format") == FORMAT and isinstance(data.get("files"), dict):
                 self.entries = data["files"]
         except (OSError, ValueError, AttributeError):
@@ -77,8 +78,7 @@ class Digests:
         try:
             self.path.parent.mkdir(exist_ok=True)  # in the handbook's folder, never making it
             temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
-            temporary.write_text(json.dumps({"format": FORMAT, "files": files},
-                                            separators=(",", ":")), encoding="utf-8")
+            temporary.write_bytes(orjson.dumps({"format": FORMAT, "files": files}))
             os.replace(temporary, self.path)
         except OSError:
             pass

@@ -78,7 +78,7 @@ def build(root: Path | str = ".", options: BuildOptions | None = None) -> BuildR
     """Build the handbook at ``root`` into its site folder."""
     from .render import render
     from .theme import Theme
-    from .write import Output, up_to_date
+    from .write import Output, looked_ahead, up_to_date
 
     root = Path(root)
     options = options or BuildOptions()
@@ -89,8 +89,10 @@ def build(root: Path | str = ".", options: BuildOptions | None = None) -> BuildR
     # --force with chosen roles renews only their PDFs; without, it renews everything.
     reuse = not options.force or bool(options.roles)
     # Everything read and validated first; then the site, into a staging folder only
-    # (swapped in on success).
-    with _frozen(lambda: check(root)) as catalog, \
+    # (swapped in on success). Meanwhile the previous site's files are looked at, for the
+    # kernel to hold them when the build asks which it can keep.
+    with looked_ahead(target if reuse else None), \
+            _frozen(lambda: check(root)) as catalog, \
             Output(target, reuse=reuse, inputs=inputs) as output:
         render(catalog, Theme(root), output, options)
     return BuildReport(output.target, output.written, output.reused)

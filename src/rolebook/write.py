@@ -33,6 +33,8 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import Callable, Iterable, Iterator
 
+import orjson
+
 from .errors import OutputError
 
 MANIFEST = ".rolebook-manifest.json"
@@ -269,10 +271,10 @@ class Output:
                           - {os.path.dirname(name) for name in self.files})
         foreign = self._carry_over_foreign_files(site)
         (site / MANIFEST).unlink(missing_ok=True)
-        (site / MANIFEST).write_text(  # no indent: json's C encoder (a line per file was 2x)
-            json.dumps({"inputs": self.inputs, "files": self.files}, ensure_ascii=False,
-                       separators=(",", ":"), sort_keys=True),
-            encoding="utf-8")
+        # orjson: the manifest of a large site is tens of MB, written and read by every
+        # rebuild (json took 0.35 s to write and 0.3 s to read it at 10,000 roles).
+        (site / MANIFEST).write_bytes(orjson.dumps({"inputs": self.inputs, "files": self.files},
+                                                   option=orjson.OPT_SORT_KEYS))
         previous_site = _swap(site, self.target)
         self._keep_spare(previous_site, foreign)
         shutil.rmtree(self.staging, ignore_errors=True)
@@ -436,6 +438,46 @@ class Output:
             raise
 
 
+@contextlib.contextmanager
+def looked_ahead(target: Path | None) -> Iterator[None]:
+    """While the build reads its inputs, a forked process looks at every file of the
+    previous site at ``target`` (one ``stat`` each), so that the kernel holds them when the
+    build asks whether each is as it was written. A rebuild that changed one role of 10,000
+    looks at 37,600 files in 16,700 folders: about 3 s when another program's work has
+    pushed them out of the kernel's caches, done here on the other core. (A thread would
+    not do: with the build's own thread busy, it would run between the interpreter's
+    switch intervals.) Stopped when the build ends, done or not; None: nothing to look at."""
+    pid = _fork_walker(Path(target).absolute()) if target is not None else 0
+    try:
+        yield
+    finally:
+        if pid:
+            with contextlib.suppress(OSError):
+                os.kill(pid, 9)
+                os.waitpid(pid, 0)
+
+
+def _fork_walker(target: Path) -> int:
+    """The walker's process id; 0 where it is not worth starting or cannot be forked."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if not hasattr(os, "fork") or (cores or 1) < 2 \
+            or threading.active_count() > 1 \
+            or not (target / MANIFEST).is_file():
+        return 0
+    try:
+        pid = os.fork()
+    except OSError:
+        return 0
+    if pid == 0:  # the walker: nothing of the build's runs here, not even its exit handlers
+        code = 1
+        try:
+            _stat_all(str(target))
+            code = 0
+        finally:
+            os._exit(code)
+    return pid
+
+
 def _swap(site: Path, target: Path) -> Path | None:
     """Put ``site`` in the place of ``target`` so that no moment lacks a complete site;
     where the previous site is now (None: there was none)."""
@@ -533,6 +575,21 @@ def _files_under(folder: str, prefix: str = "") -> Iterator[str]:
                 yield name
 
 
+def _stat_all(folder: str) -> None:
+    """``stat`` every file and folder under ``folder`` (links not followed); what is gone
+    or cannot be read is passed over."""
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    _stat_all(entry.path)
+                else:
+                    with contextlib.suppress(OSError):
+                        entry.stat(follow_symlinks=False)
+    except OSError:
+        pass
+
+
 def _exchange(a: Path, b: Path) -> bool:
     """Swap two folders atomically with Linux's renameat2(RENAME_EXCHANGE), if available."""
     try:
@@ -595,7 +652,7 @@ def _read_manifest(target: Path) -> tuple[dict[str, dict], str | None]:
                               "choose another output folder with --out")
         return {}, None
     try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
+        data = orjson.loads(manifest.read_bytes())
         files = {name: entry for name, entry in data["files"].items() if isinstance(entry, dict)}
         inputs = data.get("inputs")
         return files, inputs if isinstance(inputs, str) else None
