@@ -27,24 +27,42 @@ def role_page(root) -> str:
     return (root / "site" / "roles" / ROLE / "index.html").read_text(encoding="utf-8")
 
 
+def content_files_read(monkeypatch) -> list[str]:
+    """The content YAML files opened from now on."""
+    read = []
+    real_open = open
+
+    def watched(file, *args, **kwargs):
+        if str(file).endswith(".yaml") and "content/" in str(file):
+            read.append(str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", watched)
+    monkeypatch.setattr("io.open", watched)
+    return read
+
+
 def test_a_second_build_reads_no_content_file_again(handbook_copy, monkeypatch):
     monkeypatch.setattr(digests_module, "RACY_NS", 0)  # the files were copied just now
     build(handbook_copy)
     (handbook_copy / "content" / "pages" / "new.md").write_text(  # something to build again
         "---\ntitle: Новая статья\n---\n\nТекст.\n", encoding="utf-8")
     time.sleep(0.01)
-    read = []
-    real_open = open
-
-    def watched(file, *args, **kwargs):
-        if str(file).endswith(".yaml") and "/content/" in str(file):
-            read.append(str(file))
-        return real_open(file, *args, **kwargs)
-
-    monkeypatch.setattr("builtins.open", watched)
-    monkeypatch.setattr("io.open", watched)
+    read = content_files_read(monkeypatch)
     report = build(handbook_copy)
     assert "articles/new/index.html" in report.written
+    assert read == []
+
+
+def test_the_handbook_named_another_way_reads_no_content_file_again(handbook_copy, monkeypatch):
+    """``rolebook build .`` after ``rolebook build /path/to/it``: the same files."""
+    monkeypatch.setattr(digests_module, "RACY_NS", 0)
+    build(handbook_copy.absolute())
+    (handbook_copy / "content" / "pages" / "new.md").write_text(
+        "---\ntitle: Новая статья\n---\n\nТекст.\n", encoding="utf-8")
+    monkeypatch.chdir(handbook_copy)
+    read = content_files_read(monkeypatch)
+    assert "articles/new/index.html" in build(".").written
     assert read == []
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import orjson
 
 FILE = Path(".rolebook-cache") / "digests.json"
-FORMAT = 1
+FORMAT = 2  # 2: files of the handbook named relative to its folder
 RACY_NS = 1_000_000_000  # an entry this close to the file's last change is not trusted
 
 
@@ -31,8 +31,12 @@ class Digests:
 
     def __init__(self, root: Path) -> None:
         self.path = Path(root) / FILE
+        # The handbook's files are recorded by their names in it, however the folder was
+        # named to rolebook (relative or absolute): ``rolebook build .`` and ``rolebook
+        # build /path/to/it`` use the same entries.
+        self.prefix = os.path.join(str(root), "")
         self.now = time.time_ns()
-        self.entries: dict[str, list] = {}   # path -> [size, mtime, ctime, inode, recorded, sha]
+        self.entries: dict[str, list] = {}   # name -> [size, mtime, ctime, inode, recorded, sha]
         self.seen: dict[str, list] = {}      # the entries of the files looked at in this run
         self.changed = False
         try:
@@ -44,6 +48,7 @@ class Digests:
 
     def known(self, path: str, stat: os.stat_result) -> str | None:
         """The digest recorded for the file at ``path`` with this ``stat``, if trusted."""
+        path = self._name(path)
         entry = self.entries.get(path)
         if not (isinstance(entry, list) and len(entry) == 6
                 and entry[:4] == _signature(stat)
@@ -55,8 +60,13 @@ class Digests:
 
     def remember(self, path: str, stat: os.stat_result, digest: str) -> None:
         """Record the digest of the file at ``path`` read after ``stat`` was taken."""
+        path = self._name(path)
         self.seen[path] = self.entries[path] = [*_signature(stat), self.now, digest]
         self.changed = True
+
+    def _name(self, path: str) -> str:
+        """The file's name in the handbook's folder (a file elsewhere: its path)."""
+        return path[len(self.prefix):] if path.startswith(self.prefix) else path
 
     def of(self, path: str) -> str:
         """The file's digest: recorded, or read and hashed now."""
