@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -44,6 +45,39 @@ def reports_errors(command):
             sys.exit(130)
 
     return wrapper
+
+
+# What the program holds until it ends (``run``), not freed one object at a time: the
+# catalog of a large handbook is millions of objects (half a second at 10,000 roles).
+_kept: list | None = None
+
+
+def _keep(value) -> None:
+    if _kept is not None:
+        _kept.append(value)
+
+
+def run() -> None:
+    """The ``rolebook`` program: ``main``, then the process ends at once, leaving what it
+    held (``_keep``) to the system. Its own exit handlers are not needed: a build waits
+    for the processes it starts and writes its files before it returns."""
+    global _kept
+    _kept = []
+    try:
+        main()
+        code = 0
+    except SystemExit as exit_:
+        if exit_.code is None or isinstance(exit_.code, int):
+            code = exit_.code or 0
+        else:
+            print(exit_.code, file=sys.stderr)
+            code = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # output closed early (``rolebook build | head``)
+        code = code or 1
+    os._exit(code)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -103,6 +137,7 @@ def build(root: Path, out: Path | None, no_pdf: bool, force: bool, jobs: int | N
                                                progress=sys.stderr.isatty()))
     click.echo(f"Built {report.out}: {len(report.written)} files written, "
                f"{len(report.reused)} unchanged.")
+    _keep(report)
 
 
 @main.command()

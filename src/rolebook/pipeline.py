@@ -72,6 +72,7 @@ class BuildReport:
     out: Path
     written: list[str] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)
+    catalog: "Catalog | None" = None  # the handbook as read and checked (None: up to date)
 
 
 def build(root: Path | str = ".", options: BuildOptions | None = None) -> BuildReport:
@@ -95,7 +96,7 @@ def build(root: Path | str = ".", options: BuildOptions | None = None) -> BuildR
             _frozen(lambda: check(root)) as catalog, \
             Output(target, reuse=reuse, inputs=inputs) as output:
         render(catalog, Theme(root), output, options)
-    return BuildReport(output.target, output.written, output.reused)
+    return BuildReport(output.target, output.written, output.reused, catalog)
 
 
 def build_inputs(root: Path, options: BuildOptions) -> str:

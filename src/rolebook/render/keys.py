@@ -101,8 +101,10 @@ def templates_key(theme: "Theme", prefix: str = "html") -> str:
 
 
 def config_digests(catalog: "Catalog") -> list[str]:
-    """The digests of handbook.yaml and regions.yaml, in file-name order."""
-    return [d for name, d in sorted(catalog.digests.items()) if Path(name).name in CONFIG_FILES]
+    """The digests of content/handbook.yaml and content/regions.yaml, in file-name order
+    (looked up, not searched for: a large handbook's data files ask for every role)."""
+    names = sorted(f"content/{name}" for name in CONFIG_FILES)
+    return [catalog.digests[name] for name in names if name in catalog.digests]
 
 
 def common_key(catalog: "Catalog", theme: "Theme") -> str:
