@@ -27,6 +27,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import tempfile
 import threading
 from pathlib import Path
@@ -440,11 +441,12 @@ class Output:
 
 @contextlib.contextmanager
 def looked_ahead(target: Path | None) -> Iterator[None]:
-    """While the build reads its inputs, a forked process looks at every file of the
-    previous site at ``target`` (one ``stat`` each), so that the kernel holds them when the
-    build asks whether each is as it was written. A rebuild that changed one role of 10,000
-    looks at 37,600 files in 16,700 folders: about 3 s when another program's work has
-    pushed them out of the kernel's caches, done here on the other core. (A thread would
+    """While the build reads and checks the handbook, a forked process looks at every file
+    of the previous site at ``target`` (one ``stat`` each), so that the kernel holds them
+    when the build asks whether each is as it was written. A rebuild that changed one role
+    of 10,000 looks at 37,600 files in 16,700 folders: more than a second when another
+    program's work has pushed them out of the kernel's caches, done here on the other
+    core. (A thread would
     not do: with the build's own thread busy, it would run between the interpreter's
     switch intervals.) Stopped when the build ends, done or not; None: nothing to look at."""
     pid = _fork_walker(Path(target).absolute()) if target is not None else 0
@@ -453,7 +455,8 @@ def looked_ahead(target: Path | None) -> Iterator[None]:
     finally:
         if pid:
             with contextlib.suppress(OSError):
-                os.kill(pid, 9)
+                os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
                 os.waitpid(pid, 0)
 
 
