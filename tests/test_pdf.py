@@ -130,6 +130,18 @@ def test_duties_and_rights_taken_from_the_seeds(texts):
     assert contains(texts["head-of-sales"], "Депремировать персонал отдела")
 
 
+@pytest.mark.parametrize("role_id", sorted(HEADINGS))
+def test_the_signatures_share_their_page_with_the_end_of_the_text(built_site, catalog, role_id):
+    """A signature page without the text it signs invites a page put in its place:
+    the last lines of the body go over to the signatures' page with them."""
+    developer = squash(catalog.handbook.document.developer.position)
+    pages = [page.extract_text() for page in pypdf.PdfReader(built_site / "pdf" / f"{role_id}.pdf").pages]
+    page = next(text for text in pages if contains(text, "С должностной инструкцией ознакомлен"))
+    before = squash(page.split("«____»")[0])
+    assert before.endswith(developer), before[-80:]
+    assert len(before) - len(developer) > 40, f"only the signatures on the page: {before!r}"
+
+
 def test_page_numbers_from_page_two(built_site):
     reader = pypdf.PdfReader(built_site / "pdf" / "key-account-manager.pdf")
     assert len(reader.pages) >= 3
