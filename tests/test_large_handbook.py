@@ -88,6 +88,13 @@ def test_every_role_is_on_one_department_page_and_one_org_chart_page(large):
     assert sorted(listed) == sorted(roles) and sorted(drawn) == sorted(roles)
 
 
+def test_a_role_page_links_its_department_s_page(large):
+    for page in sorted(large.glob("roles/*/index.html"))[:20]:
+        html = main(large, str(page.relative_to(large)))
+        (link,) = set(re.findall(r'href="((?:\.\./)*departments/[a-z0-9-]+/)"', html))
+        assert (page.parent / link / "index.html").resolve().is_file(), link
+
+
 def test_comparison_picker_loads_roles_by_department(large):
     import json
 

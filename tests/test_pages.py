@@ -75,6 +75,18 @@ def test_role_page_links_reporting_lines_and_careers(built_site, hocs):
             "клиентами Круг клиентов Не ориентирован") in client_manager.text
 
 
+def test_role_page_links_its_department_where_its_roles_are_listed(built_site, catalog):
+    index = (built_site / "roles" / "index.html").read_text(encoding="utf-8")
+    sections = {part.split('"', 1)[0]: part for part in index.split('<section aria-labelledby="dept-')[1:]}
+    for role_id, entry in catalog.roles.items():
+        department = entry.role.department
+        role_page = page(built_site, f"roles/{role_id}/")
+        links = role_page.find("a", href=f"../../roles/#dept-{department}")
+        assert len(links) == 2, role_id                          # breadcrumbs and the facts
+        assert f'<h2 id="dept-{department}">' in sections[department]
+        assert f'href="../roles/{role_id}/"' in sections[department]
+
+
 def test_json_ld_is_an_occupation_with_salaries_per_city(hocs):
     (block,) = hocs.jsonld
     data = json.loads(block)

@@ -104,6 +104,14 @@ def department_url(department_id: str, number: int = 1) -> str:
     return f"{DEPARTMENTS_URL}{department_id}/" + (f"{number}/" if number > 1 else "")
 
 
+def department_link(catalog: "Catalog", department_id: str) -> str:
+    """Where a department's roles are listed: its own page in a large handbook, its
+    section of the roles index in a small one."""
+    if is_large(catalog):
+        return department_url(department_id)
+    return f"{views.ROLES_URL}#dept-{department_id}"
+
+
 def department_pages(site: "Site", department: "Department",
                      entries: list["RoleEntry"]) -> None:
     """Write the pages of one department: its roles from the top of its reporting lines

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .. import chart, jsonld, keys, views
-from .home import role_groups
+from .home import department_link, is_large, role_groups
 
 if TYPE_CHECKING:
     from ..html import Site
@@ -19,9 +19,11 @@ def render(site: "Site") -> None:
     related = site.related_roles
     # A role's page depends on its own file, the roles it shows and the articles naming
     # it: a change elsewhere keeps the previous page, without building its context.
+    # Its department's link changes when the handbook outgrows a single roles index.
+    common = keys.digest([site.common_key, "department pages" if is_large(catalog) else ""])
     site.pages("html/role.html", role_context,
                ((views.role_url(entry.id),
-                 keys.role_page_key(catalog, entry, site.common_key, related.get(entry.id, set())),
+                 keys.role_page_key(catalog, entry, common, related.get(entry.id, set())),
                  entry.id) for entry in by_department(catalog)))
 
 
@@ -53,6 +55,7 @@ def role_context(site: "Site", role_id: str) -> dict:
         "entry": entry,
         "role": role,
         "department": department,
+        "department_url": department_link(catalog, department.id) if department else None,
         "category": views.CATEGORY_LABELS[role.category],
         "pdf": views.pdf_url(role.id),
         "pay": views.pay_summary(catalog, role),
