@@ -235,8 +235,25 @@ def test_hostile_title_is_escaped_everywhere_it_appears(hostile_site):
                     "application/ld+json", "application/json"), path
 
 
-def test_not_found_page_links_from_the_server_root(built_site):
-    parsed = Page((built_site / "404.html").read_text(encoding="utf-8"))
-    links = [a["href"] for t, a in parsed.tags if t == "a" and a.get("href", "").startswith("/")]
-    assert "/" in links and "/roles/" in links
+def not_found_links(site: Path) -> list[str]:
+    parsed = Page((site / "404.html").read_text(encoding="utf-8"))
     assert not parsed.find("link", rel="canonical")
+    return [a["href"] for t, a in parsed.tags
+            if t in ("a", "link") and not a.get("href", "#").startswith("#")]
+
+
+def test_not_found_page_links_from_the_server_root(built_site):
+    links = not_found_links(built_site)                          # base_url: a host of its own
+    assert "/" in links and "/roles/" in links
+    assert all(link.startswith("/") for link in links), links
+
+
+def test_not_found_page_of_a_site_under_a_path_links_from_that_path(handbook_copy):
+    config = handbook_copy / "content" / "handbook.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("base_url: https://handbook.example.ru/",
+                                   "base_url: https://example.github.io/handbook"), encoding="utf-8")
+    rolebook.build(handbook_copy, rolebook.BuildOptions(pdf=False))
+    links = not_found_links(handbook_copy / "site")
+    assert "/handbook/" in links and "/handbook/roles/" in links
+    assert all(link.startswith("/handbook/") for link in links), links

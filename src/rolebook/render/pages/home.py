@@ -11,6 +11,7 @@ roles ``DEPARTMENT_PAGE_ROLES`` at a time: no listing page grows with the handbo
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from .. import format as fmt
 from .. import keys, views
@@ -36,11 +37,18 @@ def render(site: "Site") -> None:
                     for e in catalog.pages[:HOME_ARTICLES]]
         site.page("", "html/home.html", groups=role_groups(site), articles=articles,
                   more_articles=len(catalog.pages) - len(articles))
-    # Served for any missing path at any depth: its links start at the server root.
-    site.page("404.html", "html/404.html", root="/")
+    # Served for any missing path at any depth: its links start at the site's own root.
+    site.page("404.html", "html/404.html", root=server_root(catalog.handbook.base_url))
     if is_large(catalog):
         for group in views.roles_by_department(catalog):
             department_pages(site, group["department"], group["roles"])
+
+
+def server_root(base_url: str | None) -> str:
+    """The path the site is served under: "/" on a host of its own, "/handbook/" for
+    https://example.ru/handbook/ (no base_url: the host's root)."""
+    path = urlsplit(base_url or "").path
+    return path if path.endswith("/") else path + "/"
 
 
 def is_large(catalog: "Catalog") -> bool:
