@@ -142,7 +142,6 @@ def test_every_valid_role_checks(tmp_path, role):
     assert worker.duties == [d.strip() for d in expected["duties"]]
 
 
-
 ids = st.sampled_from([None, "moscow", "spb", "kazan"])
 figures = st.one_of(st.none(), st.integers(min_value=0, max_value=2_000_000))
 

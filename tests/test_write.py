@@ -372,8 +372,10 @@ def test_a_rebuild_looks_at_the_previous_site_in_a_process_that_ends_with_it(tmp
     with write.looked_ahead(site):
         target, pid = started[-1]
         assert target == site and pid > 0
-        _, status = os.waitpid(pid, 0)  # left to finish here: it looks at every file
-        assert os.waitstatus_to_exitcode(status) == 0
+        # Left to finish here (it looks at every file), and not reaped: looked_ahead still
+        # stops and reaps its own process, whose id no other process can have taken.
+        ended = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
+        assert (ended.si_code, ended.si_status) == (os.CLD_EXITED, 0)
     with write.looked_ahead(site):
         (_, pid) = started[-1]
     with pytest.raises(ChildProcessError):  # stopped and waited for: no process is left

@@ -446,9 +446,9 @@ def looked_ahead(target: Path | None) -> Iterator[None]:
     when the build asks whether each is as it was written. A rebuild that changed one role
     of 10,000 looks at 37,600 files in 16,700 folders: more than a second when another
     program's work has pushed them out of the kernel's caches, done here on the other
-    core. (A thread would
-    not do: with the build's own thread busy, it would run between the interpreter's
-    switch intervals.) Stopped when the build ends, done or not; None: nothing to look at."""
+    core. (A thread would not do: with the build's own thread busy, it would run between
+    the interpreter's switch intervals.) Stopped when the build ends, done or not; None:
+    nothing to look at."""
     pid = _fork_walker(Path(target).absolute()) if target is not None else 0
     try:
         yield
